@@ -1,0 +1,31 @@
+import type { LoadShardsInput, PlanJobInput, ScoreShardInput, FinalizeJobInput } from '../domain/job.js';
+import type { ModelCache } from '../inference/model-cache.js';
+import type { Storage } from '../storage/index.js';
+import { withFailureConversion } from './failures.js';
+import { finalizeJob } from './finalize-job.js';
+import { loadShards, planJob } from './plan-job.js';
+import { scoreShard, temporalHooks } from './score-shard.js';
+
+export interface ActivityDeps {
+  storageFor: (uri: string) => Storage;
+  models: ModelCache;
+}
+
+/** Planning and bookkeeping activities: listing, footers, plan pages, manifest and reports. */
+export function createPlanningActivities({ storageFor, models }: ActivityDeps) {
+  return withFailureConversion({
+    planJob: (input: PlanJobInput) => planJob(storageFor, models, input),
+    loadShards: (input: LoadShardsInput) => loadShards(storageFor(input.output), input.output, input.start, input.count),
+    finalizeJob: (input: FinalizeJobInput) => finalizeJob(storageFor, models, input),
+  });
+}
+
+/** The CPU-heavy activity, on its own task queue so scoring workers scale apart from planning. */
+export function createScoringActivities({ storageFor, models }: ActivityDeps) {
+  return withFailureConversion({
+    scoreShard: (input: ScoreShardInput) => scoreShard(storageFor, models, input, temporalHooks()),
+  });
+}
+
+export type PlanningActivities = ReturnType<typeof createPlanningActivities>;
+export type ScoringActivities = ReturnType<typeof createScoringActivities>;

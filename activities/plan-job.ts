@@ -1,0 +1,123 @@
+import { log } from '@temporalio/activity';
+import { InputNotFoundError, NotParquetError, SchemaMismatchError } from '../domain/errors.js';
+import type { PlanJobInput, PlanJobResult } from '../domain/job.js';
+import { planShards, type PlannedFile, type Shard } from '../domain/shard-plan.js';
+import type { ModelCache } from '../inference/model-cache.js';
+import { ParquetFile } from '../parquet/reader.js';
+import { isNumericKind } from '../parquet/schema.js';
+import type { Storage } from '../storage/index.js';
+import { outputLayout, PLAN_PAGE_SHARDS } from './output-layout.js';
+
+export interface PlanIndex {
+  jobId: string;
+  files: PlannedFile[];
+  shards: number;
+  rows: number;
+  pageShards: number;
+}
+
+/**
+ * Lists the input, reads every footer, checks every file against the model, and stores the shard plan in
+ * the output folder. Nothing is scored until every file passes.
+ */
+export async function planJob(
+  storageFor: (uri: string) => Storage,
+  models: ModelCache,
+  input: PlanJobInput,
+): Promise<PlanJobResult> {
+  const model = await models.get(input.model);
+  const idColumns = input.idColumns ?? model.contract.idColumns;
+  const inputStorage = storageFor(input.input);
+  const objects = await inputStorage.list(input.input, '.parquet');
+  if (objects.length === 0) throw new InputNotFoundError(`input ${input.input}: no .parquet files found`);
+
+  const files: PlannedFile[] = [];
+  const problems: Error[] = [];
+  for (const object of objects) {
+    let file: ParquetFile;
+    try {
+      file = await ParquetFile.open(inputStorage, object.uri);
+    } catch (error) {
+      if (error instanceof NotParquetError) problems.push(error);
+      else throw error;
+      continue;
+    }
+    try {
+      model.checkColumns(object.uri, file.columns);
+      for (const id of idColumns) {
+        const column = file.column(id);
+        if (!column) throw new SchemaMismatchError(`${object.uri}: missing id column "${id}"`);
+        if (column.kind === 'unsupported' || !(isNumericKind(column.kind) || column.kind === 'string' || column.kind === 'timestamp_ms')) {
+          throw new SchemaMismatchError(`${object.uri}: id column "${id}" has type ${column.parquetType}, which cannot be carried`);
+        }
+      }
+      files.push({ uri: object.uri, rowGroupRows: file.rowGroupRows, bytes: object.size });
+    } catch (error) {
+      if (error instanceof SchemaMismatchError) problems.push(error);
+      else throw error;
+    } finally {
+      await file.close();
+    }
+  }
+  if (problems.length > 0) {
+    const lines = problems.map((p) => `  - ${p.message}`).join('\n');
+    const message = `${problems.length} of ${objects.length} input files cannot be scored:\n${lines}`;
+    throw problems.every((p) => p instanceof NotParquetError) ? new NotParquetError(message) : new SchemaMismatchError(message);
+  }
+
+  const shards = planShards(files, input.shardRows);
+  const rows = files.reduce((n, f) => n + f.rowGroupRows.reduce((a, b) => a + b, 0), 0);
+  const outputStorage = storageFor(input.output);
+  const layout = outputLayout(outputStorage, input.output);
+  await resetOutputForJob(outputStorage, layout, input.jobId);
+  for (let start = 0, page = 0; start < shards.length; start += PLAN_PAGE_SHARDS, page++) {
+    await outputStorage.writeAll(layout.planPage(page), JSON.stringify(shards.slice(start, start + PLAN_PAGE_SHARDS)));
+  }
+  const index: PlanIndex = { jobId: input.jobId, files, shards: shards.length, rows, pageShards: PLAN_PAGE_SHARDS };
+  await outputStorage.writeAll(layout.planIndex, JSON.stringify(index));
+  log.info('planned job', { jobId: input.jobId, files: files.length, shards: shards.length, rows });
+  return {
+    planUri: layout.planIndex,
+    files: files.length,
+    shards: shards.length,
+    rows,
+    model: { folder: input.model, name: model.contract.name, version: model.contract.version, sha256: model.sha256 },
+    idColumns,
+    features: [...model.features],
+  };
+}
+
+/**
+ * An output folder belongs to one job. A new job id overwrites what another job left there; the same job id
+ * keeps its finished parts so a re-run resumes. The manifest goes first: without it nothing looks complete.
+ */
+async function resetOutputForJob(storage: Storage, layout: ReturnType<typeof outputLayout>, jobId: string) {
+  await storage.remove(layout.manifest);
+  await storage.remove(layout.driftReport);
+  const previous = await storage.stat(layout.job);
+  let sameJob = false;
+  if (previous) {
+    const owner = JSON.parse(new TextDecoder().decode(await storage.readAll(layout.job))) as { jobId?: string };
+    sameJob = owner.jobId === jobId;
+  }
+  if (!sameJob) {
+    await storage.remove(layout.predictions);
+    await storage.remove(layout.work);
+    await storage.writeAll(layout.job, JSON.stringify({ jobId }));
+  } else {
+    await storage.remove(layout.plan);
+  }
+}
+
+export async function loadShards(storage: Storage, output: string, start: number, count: number): Promise<Shard[]> {
+  const layout = outputLayout(storage, output);
+  const index = JSON.parse(new TextDecoder().decode(await storage.readAll(layout.planIndex))) as PlanIndex;
+  const out: Shard[] = [];
+  const end = Math.min(start + count, index.shards);
+  for (let page = Math.floor(start / index.pageShards); page * index.pageShards < end; page++) {
+    const shards = JSON.parse(new TextDecoder().decode(await storage.readAll(layout.planPage(page)))) as Shard[];
+    const base = page * index.pageShards;
+    out.push(...shards.filter((_, i) => base + i >= start && base + i < end));
+  }
+  return out;
+}

@@ -1,0 +1,214 @@
+import { createHash } from 'node:crypto';
+import { Context } from '@temporalio/activity';
+import { ModelContractError } from '../domain/errors.js';
+import type { ScoreShardInput, ScoreShardResult } from '../domain/job.js';
+import { columnStatsOf, mergeStats, type StatsByColumn } from '../domain/stats.js';
+import type { ModelCache } from '../inference/model-cache.js';
+import type { ModelSession, Predictions } from '../inference/model-session.js';
+import { toFloat64 } from '../inference/tensor.js';
+import type { ColumnBatch } from '../parquet/reader.js';
+import { ParquetFile } from '../parquet/reader.js';
+import type { ColumnInfo } from '../parquet/schema.js';
+import { PartWriter, type OutputColumn, type OutputValues } from '../parquet/writer.js';
+import type { ObjectSink, Storage } from '../storage/index.js';
+import { outputLayout } from './output-layout.js';
+
+export interface ShardProgress {
+  rowGroupsDone: number;
+  rowsDone: number;
+}
+
+/** Hooks the activity wrapper gives the scorer; plain callbacks so the scorer runs outside Temporal too. */
+export interface ShardHooks {
+  heartbeat(progress: ShardProgress): void;
+  /** Aborted when the activity is cancelled. */
+  signal?: AbortSignal;
+}
+
+export const PREDICTION_COLUMN = 'prediction';
+export const PROBABILITY_COLUMN = 'probability';
+
+/**
+ * Scores one shard: reads its row groups one at a time (only the feature and id columns), runs the model,
+ * and streams a predictions part that is published only when complete. A part already published for this
+ * job and shard (an earlier attempt or run) is reused, not scored twice.
+ */
+export async function scoreShard(
+  storageFor: (uri: string) => Storage,
+  models: ModelCache,
+  input: ScoreShardInput,
+  hooks: ShardHooks,
+): Promise<ScoreShardResult> {
+  const started = performance.now();
+  const { shard } = input;
+  const outputStorage = storageFor(input.output);
+  const layout = outputLayout(outputStorage, input.output);
+  const recordUri = layout.shardRecord(shard.shardId);
+  const partUri = layout.part(shard.shardId);
+
+  const existing = await readRecord(outputStorage, recordUri);
+  if (existing && existing.shardId === shard.shardId && (await outputStorage.stat(partUri))) {
+    return { ...existing, reused: true };
+  }
+
+  const model = await models.get(input.model.folder);
+  if (model.sha256 !== input.model.sha256) {
+    throw new ModelContractError(
+      `${input.model.folder}: model.onnx changed during the job (planned sha256 ${input.model.sha256}, now ${model.sha256})`,
+    );
+  }
+  const inputStorage = storageFor(shard.fileUri);
+  const file = await ParquetFile.open(inputStorage, shard.fileUri);
+  let part: PartWriter | undefined;
+  const millis = { read: 0, infer: 0, write: 0, total: 0 };
+  let stats: StatsByColumn = {};
+  try {
+    model.checkColumns(shard.fileUri, file.columns);
+    const columns = outputColumns(model, input.idColumns.map((id) => file.column(id)!));
+    const hashing = hashingSink(await outputStorage.createSink(partUri));
+    part = new PartWriter(hashing.sink, columns, {
+      'batch-score.job_id': input.jobId,
+      'batch-score.shard_id': shard.shardId,
+      'batch-score.source_file': shard.fileUri,
+      'batch-score.model': `${model.contract.name} ${model.contract.version} sha256:${model.sha256}`,
+    });
+    const wanted = [...new Set([...model.features, ...input.idColumns])];
+    let rowsDone = 0;
+    for (let group = shard.rowGroupStart; group < shard.rowGroupEnd; group++) {
+      if (hooks.signal?.aborted) throw hooks.signal.reason;
+      let t = performance.now();
+      const batch = await file.readRowGroup(group, wanted);
+      millis.read += performance.now() - t;
+
+      t = performance.now();
+      const features = model.features.map((f) => batch.columns.get(f)!);
+      const predictions = await model.predict(features, batch.rows);
+      millis.infer += performance.now() - t;
+
+      t = performance.now();
+      const values = outputValues(model, input, batch, predictions);
+      await part.write(batch.rows, values);
+      stats = mergeStats(stats, batchStats(model, batch, values));
+      millis.write += performance.now() - t;
+
+      rowsDone += batch.rows;
+      hooks.heartbeat({ rowGroupsDone: group - shard.rowGroupStart + 1, rowsDone });
+    }
+    if (hooks.signal?.aborted) throw hooks.signal.reason;
+    await part.commit();
+    const result: ScoreShardResult = {
+      shardId: shard.shardId,
+      rows: rowsDone,
+      partUri,
+      partBytes: hashing.bytes(),
+      partSha256: hashing.digest(),
+      stats,
+      reused: false,
+      millis: { ...millis, total: performance.now() - started },
+    };
+    await outputStorage.writeAll(recordUri, JSON.stringify({ ...result, fileUri: shard.fileUri, shard }));
+    return result;
+  } catch (error) {
+    await part?.abort().catch(() => undefined);
+    throw error;
+  } finally {
+    await file.close();
+  }
+}
+
+function outputColumns(model: ModelSession, idColumns: ColumnInfo[]): OutputColumn[] {
+  const { contract } = model;
+  const columns: OutputColumn[] = idColumns.map((c) => ({ name: c.name, kind: c.kind as OutputColumn['kind'] }));
+  if (contract.task === 'regression') columns.push({ name: PREDICTION_COLUMN, kind: 'float64' });
+  else {
+    const stringLabels = typeof contract.classes?.[0] === 'string';
+    columns.push({ name: PREDICTION_COLUMN, kind: stringLabels ? 'string' : 'int64' });
+    for (const name of probabilityColumns(model)) columns.push({ name, kind: 'float64' });
+  }
+  columns.push({ name: 'model_version', kind: 'string' });
+  return columns;
+}
+
+/** `probability` for binary classifiers (of the second class), `probability_<class>` for multiclass. */
+export function probabilityColumns(model: ModelSession): string[] {
+  const { contract } = model;
+  if (contract.task === 'binary_classification') return [PROBABILITY_COLUMN];
+  if (contract.task === 'multiclass_classification') return (contract.classes ?? []).map((c) => `${PROBABILITY_COLUMN}_${c}`);
+  return [];
+}
+
+function outputValues(
+  model: ModelSession,
+  input: ScoreShardInput,
+  batch: ColumnBatch,
+  predictions: Predictions,
+): Map<string, OutputValues> {
+  const values = new Map<string, OutputValues>();
+  for (const id of input.idColumns) values.set(id, batch.columns.get(id)!);
+  values.set(PREDICTION_COLUMN, predictions.prediction);
+  const probabilityNames = probabilityColumns(model);
+  const classes = model.contract.classes?.length ?? 0;
+  const probabilities = predictions.probabilities;
+  if (probabilities) {
+    if (model.contract.task === 'binary_classification') {
+      values.set(PROBABILITY_COLUMN, strided(probabilities, batch.rows, classes, 1));
+    } else probabilityNames.forEach((name, k) => values.set(name, strided(probabilities, batch.rows, classes, k)));
+  }
+  values.set('model_version', new Array<string>(batch.rows).fill(model.contract.version));
+  return values;
+}
+
+function strided(matrix: Float32Array, rows: number, width: number, column: number): Float64Array {
+  const out = new Float64Array(rows);
+  for (let i = 0, k = column; i < rows; i++, k += width) out[i] = matrix[k]!;
+  return out;
+}
+
+/** Statistics over the batch's features and its numeric prediction columns, keyed by column name. */
+function batchStats(model: ModelSession, batch: ColumnBatch, values: Map<string, OutputValues>): StatsByColumn {
+  const stats: StatsByColumn = {};
+  for (const feature of model.features) {
+    const vector = batch.columns.get(feature)!;
+    const column = columnStatsOf(toFloat64(vector, batch.rows));
+    // Null slots were read as NaN; split them back out so the report tells nulls from NaN.
+    column.nulls = vector.nullCount;
+    column.nans -= vector.nullCount;
+    stats[feature] = column;
+  }
+  for (const name of [PREDICTION_COLUMN, ...probabilityColumns(model)]) {
+    const v = values.get(name);
+    if (v instanceof Float64Array) stats[name] = columnStatsOf(v);
+    else if (v instanceof BigInt64Array) stats[name] = columnStatsOf(Float64Array.from(v, Number));
+  }
+  return stats;
+}
+
+function hashingSink(sink: ObjectSink) {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  return {
+    sink: {
+      uri: sink.uri,
+      write: async (chunk: Uint8Array) => {
+        hash.update(chunk);
+        bytes += chunk.length;
+        await sink.write(chunk);
+      },
+      commit: () => sink.commit(),
+      abort: () => sink.abort(),
+    } satisfies ObjectSink,
+    bytes: () => bytes,
+    digest: () => hash.digest('hex'),
+  };
+}
+
+async function readRecord(storage: Storage, uri: string): Promise<ScoreShardResult | undefined> {
+  if (!(await storage.stat(uri))) return undefined;
+  return JSON.parse(new TextDecoder().decode(await storage.readAll(uri))) as ScoreShardResult;
+}
+
+/** Heartbeats through Temporal's activity context; used by the activity wrapper. */
+export function temporalHooks(): ShardHooks {
+  const context = Context.current();
+  return { heartbeat: (progress) => context.heartbeat(progress), signal: context.cancellationSignal };
+}

@@ -1,0 +1,150 @@
+import path from 'node:path';
+import { BatchScoreClient, JobFailedError } from '../client/index.js';
+import type { JobSummary } from '../domain/job.js';
+import { resolveTemporal } from '../temporal/embedded.js';
+import { createWorkers } from '../workers/create-workers.js';
+import { compileWorkerOptions } from '../workers/options.js';
+import { list, parse, positiveInt, required } from './args.js';
+import { ProgressLine } from './progress.js';
+import { installQuietRuntime } from './runtime.js';
+
+export const SCORE_HELP = `batch-score score --input <uri|glob> --model <folder> --output <uri> [options]
+
+Scores every row of a Parquet dataset with an ONNX model through a Temporal workflow and writes
+<output>/predictions/part-*.parquet, <output>/manifest.json and <output>/drift/report.json.
+
+Without TEMPORAL_ADDRESS it starts a local Temporal dev server (Web UI on :8233) and a worker in this
+process, and stops both at the end. With TEMPORAL_ADDRESS it starts the job on that cluster, where
+\`batch-score worker\` processes must be running.
+
+Options:
+  --input <uri|glob>     Parquet file, folder, or glob (quote globs)
+  --model <folder>       model folder (model.json + model.onnx)
+  --output <uri>         output folder
+  --id-columns a,b       input columns copied into the predictions (default: the model's idColumns)
+  --shard-rows N         largest shard in rows (default 100000; shards are whole row groups)
+  --concurrency N        shards scored at once (default 8)
+  --job-id ID            job (workflow) id; starting an id that exists follows that job instead
+  --json                 print the final summary as one JSON object on the last line
+  -h, --help             this help`;
+
+export async function scoreCommand(argv: string[]): Promise<number> {
+  const { values } = parse(argv, {
+    input: { type: 'string' },
+    model: { type: 'string' },
+    output: { type: 'string' },
+    'id-columns': { type: 'string' },
+    'shard-rows': { type: 'string' },
+    concurrency: { type: 'string' },
+    'job-id': { type: 'string' },
+    json: { type: 'boolean' },
+  });
+  if (values.help) {
+    console.log(SCORE_HELP);
+    return 0;
+  }
+  required(values, ['input', 'model', 'output']);
+  const spec = {
+    input: absolute(values.input!),
+    model: absolute(values.model!),
+    output: absolute(values.output!),
+    idColumns: list(values['id-columns']),
+    shardRows: positiveInt(values['shard-rows'], 'shard-rows'),
+    concurrency: positiveInt(values.concurrency, 'concurrency'),
+  };
+  const say = (line: string) => process.stderr.write(`${line}\n`);
+
+  installQuietRuntime();
+  const temporal = await resolveTemporal({ log: say });
+  const workerOptions = compileWorkerOptions();
+  let workers: Awaited<ReturnType<typeof createWorkers>> | undefined;
+  let running: Promise<void> | undefined;
+  const client = await BatchScoreClient.connect({
+    connection: await temporal.connect(),
+    namespace: temporal.settings.namespace,
+    taskQueue: workerOptions.taskQueue,
+  });
+  try {
+    if (temporal.server) {
+      workers = await createWorkers(await temporal.connectWorker(), temporal.settings.namespace, workerOptions);
+      running = workers.run();
+      running.catch((error: unknown) => say(`worker stopped: ${String(error)}`));
+    }
+    const job = await client.startJob(stripUndefined(spec), { jobId: values['job-id'] });
+    say(`job ${job.jobId} started${temporal.server ? ` (Web UI: ${temporal.server.uiUrl}/namespaces/${temporal.settings.namespace}/workflows/${job.jobId})` : ` on ${temporal.settings.address}`}`);
+    const summary = await followJob(job, values.json === true);
+    printSummary(summary, values.json === true);
+    return 0;
+  } catch (error) {
+    if (error instanceof JobFailedError) {
+      say(`job ${error.jobId} failed: ${error.type}: ${error.message}`);
+      if (values.json) console.log(JSON.stringify({ jobId: error.jobId, status: 'failed', error: { type: error.type, message: error.message } }));
+      return 1;
+    }
+    throw error;
+  } finally {
+    workers?.shutdown();
+    await running?.catch(() => undefined);
+    await client.close();
+    await temporal.stop();
+  }
+}
+
+async function followJob(job: Awaited<ReturnType<BatchScoreClient['startJob']>>, quiet: boolean): Promise<JobSummary> {
+  const line = new ProgressLine(process.stderr);
+  let done = false;
+  const poll = (async () => {
+    while (!done) {
+      try {
+        line.update(await job.progress());
+      } catch {
+        // The first query can race the first workflow task; the next poll catches up.
+      }
+      await new Promise((r) => setTimeout(r, quiet ? 2_000 : 500));
+    }
+  })();
+  try {
+    return await job.result();
+  } finally {
+    done = true;
+    await poll;
+    line.end();
+  }
+}
+
+function printSummary(summary: JobSummary, json: boolean): void {
+  const drift = summary.drift;
+  const lines = [
+    `job ${summary.jobId}: ${summary.status}`,
+    `  rows: ${summary.rowsIn.toLocaleString('en-US')} in, ${summary.rowsScored.toLocaleString('en-US')} scored, ${summary.rowsFailed} failed`,
+    `  shards: ${summary.shards.done}/${summary.shards.planned} done, ${summary.shards.failed} failed`,
+    `  model: ${summary.model.name} ${summary.model.version} (sha256 ${summary.model.sha256.slice(0, 12)}...)`,
+    `  predictions: ${summary.output.predictions}`,
+    `  manifest: ${summary.output.manifest}`,
+    `  drift: ${drift.verdict}${drift.driftedFeatures.length ? ` (${drift.driftedFeatures.join(', ')})` : ''} - ${summary.output.driftReport}`,
+  ];
+  process.stderr.write(`${lines.join('\n')}\n`);
+  if (json) {
+    console.log(
+      JSON.stringify({
+        jobId: summary.jobId,
+        status: summary.status,
+        rowsIn: summary.rowsIn,
+        rowsScored: summary.rowsScored,
+        rowsFailed: summary.rowsFailed,
+        shards: summary.shards,
+        model: summary.model,
+        output: summary.output,
+        drift: { verdict: drift.verdict, driftedFeatures: drift.driftedFeatures, shareDrifted: drift.shareDrifted },
+      }),
+    );
+  }
+}
+
+function absolute(uri: string): string {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(uri) ? uri : path.resolve(uri);
+}
+
+function stripUndefined<T extends Record<string, unknown>>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { InvalidJobSpecError } from './errors.js';
+
+/**
+ * The one JSON object a scoring job takes. Everything but `input`, `model` and `output` has a default,
+ * so a person can start a job from the Temporal Web UI by pasting three lines of JSON.
+ */
+export const JobSpecSchema = z
+  .object({
+    input: z
+      .string()
+      .trim()
+      .min(1)
+      .describe('Parquet input: a file, a folder (every *.parquet below it), or a glob such as data/*.parquet.'),
+    model: z.string().trim().min(1).describe('Model folder holding model.json and model.onnx.'),
+    output: z.string().trim().min(1).describe('Output folder; predictions, manifest.json and drift/ go there.'),
+    idColumns: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Input columns copied into every prediction row. Default: the model\'s "idColumns".'),
+    shardRows: z
+      .number()
+      .int()
+      .positive()
+      .default(100_000)
+      .describe('Largest shard, in rows; a shard is a range of whole row groups of one file.'),
+    concurrency: z
+      .number()
+      .int()
+      .positive()
+      .max(10_000)
+      .default(8)
+      .describe('Most shards scored at once across all workers.'),
+  })
+  .strict();
+
+export type JobSpecInput = z.input<typeof JobSpecSchema>;
+export type JobSpec = z.output<typeof JobSpecSchema>;
+
+/** Validates a job spec, reporting every bad field at once (not just the first). */
+export function parseJobSpec(raw: unknown): JobSpec {
+  const result = JobSpecSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => {
+    const field = issue.path.length > 0 ? issue.path.join('.') : '(spec)';
+    return `${field}: ${issue.message}`;
+  });
+  throw new InvalidJobSpecError(issues);
+}

@@ -1,0 +1,208 @@
+import { createHash } from 'node:crypto';
+import type * as arrow from 'apache-arrow';
+import * as ort from 'onnxruntime-node';
+import { ModelContractError, SchemaMismatchError } from '../domain/errors.js';
+import { isNumericKind, type ColumnInfo } from '../parquet/schema.js';
+import type { Storage } from '../storage/index.js';
+import { parseModelContract, type ModelContract } from './model-contract.js';
+import { looksLikeOnnxModel, stripZipMap } from './onnx-graph.js';
+import { buildFeatureColumns, buildFeatureMatrix } from './tensor.js';
+
+/** Model outputs of one batch as plain typed arrays. */
+export interface Predictions {
+  rows: number;
+  /** Predicted class (classifiers: int64 or string labels) or value (regressors, float64). */
+  prediction: BigInt64Array | Float64Array | string[];
+  /** Row-major [rows, classes] class probabilities, classifiers only. */
+  probabilities?: Float32Array;
+}
+
+export interface SessionOptions {
+  /** ONNX Runtime intra-op threads per session. Default 1: parallelism comes from concurrent shards. */
+  intraOpThreads?: number;
+}
+
+export interface LoadedModel {
+  contract: ModelContract;
+  sha256: string;
+  onnxBytes: Uint8Array;
+}
+
+/**
+ * The ONNX Runtime facade: verifies the folder against model.json, maps Parquet columns to inputs, and
+ * decodes outputs (tensors or ZipMap, int64 or string labels) into typed arrays. Create with `create()`.
+ */
+export class ModelSession {
+  private scratch: Float32Array | undefined;
+
+  private constructor(
+    readonly folder: string,
+    readonly contract: ModelContract,
+    readonly sha256: string,
+    private readonly session: ort.InferenceSession,
+    private readonly probabilitiesOutput: string | undefined,
+  ) {}
+
+  static async create(storage: Storage, folder: string, options: SessionOptions = {}): Promise<ModelSession> {
+    const loaded = await loadModelFolder(storage, folder);
+    return ModelSession.fromLoaded(storage, folder, loaded, options);
+  }
+
+  static async fromLoaded(
+    storage: Storage,
+    folder: string,
+    { contract, sha256, onnxBytes }: LoadedModel,
+    options: SessionOptions = {},
+  ): Promise<ModelSession> {
+    const onnxUri = storage.join(folder, contract.onnx.file);
+    let bytes = onnxBytes;
+    let probabilitiesOutput = contract.output.probabilities;
+    if (contract.output.probabilitiesFormat === 'zipmap') {
+      const rewrite = stripZipMap(onnxBytes, onnxUri);
+      if (rewrite.removedOutput !== contract.output.probabilities) {
+        throw new ModelContractError(
+          `${folder}/model.json: output.probabilities is "${contract.output.probabilities}" but the ZipMap output is "${rewrite.removedOutput}"`,
+        );
+      }
+      bytes = rewrite.model;
+      probabilitiesOutput = rewrite.probabilities;
+    }
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(bytes, {
+        intraOpNumThreads: options.intraOpThreads ?? 1,
+        interOpNumThreads: 1,
+        executionMode: 'sequential',
+        graphOptimizationLevel: 'all',
+      });
+    } catch (error) {
+      throw new ModelContractError(`${onnxUri}: ONNX Runtime cannot load the model: ${String(error)}`, { cause: error });
+    }
+    const model = new ModelSession(folder, contract, sha256, session, probabilitiesOutput);
+    model.checkGraph();
+    return model;
+  }
+
+  get features(): readonly string[] {
+    return this.contract.features;
+  }
+
+  /** Fails with SchemaMismatchError naming the file and column when a feature is missing or not numeric. */
+  checkColumns(file: string, columns: readonly ColumnInfo[]): void {
+    const problems: string[] = [];
+    for (const feature of this.contract.features) {
+      const column = columns.find((c) => c.name === feature);
+      if (!column) problems.push(`missing feature column "${feature}"`);
+      else if (!isNumericKind(column.kind)) {
+        problems.push(`feature column "${feature}" has type ${column.parquetType}; the model needs a number`);
+      }
+    }
+    if (problems.length > 0) {
+      throw new SchemaMismatchError(`${file}: ${problems.join('; ')} (model ${this.contract.name} ${this.contract.version})`);
+    }
+  }
+
+  async predict(features: readonly arrow.Vector[], rows: number): Promise<Predictions> {
+    const feeds: Record<string, ort.Tensor> = {};
+    const input = this.contract.input;
+    if (input.layout === 'tensor') {
+      this.scratch = buildFeatureMatrix(features, rows, this.scratch);
+      feeds[input.name] = new ort.Tensor('float32', this.scratch, [rows, features.length]);
+    } else {
+      buildFeatureColumns(features, rows).forEach((column, j) => {
+        feeds[input.names[j]!] = new ort.Tensor('float32', column, [rows, 1]);
+      });
+    }
+    const fetches = [this.contract.output.prediction, ...(this.probabilitiesOutput ? [this.probabilitiesOutput] : [])];
+    const results = await this.session.run(feeds, fetches);
+    return this.decode(results, rows);
+  }
+
+  async dispose(): Promise<void> {
+    await this.session.release();
+  }
+
+  private decode(results: ort.InferenceSession.ReturnType, rows: number): Predictions {
+    const where = `${this.folder} (${this.contract.name} ${this.contract.version})`;
+    const predictionTensor = results[this.contract.output.prediction];
+    if (!predictionTensor) throw new ModelContractError(`${where}: no output "${this.contract.output.prediction}"`);
+    if (predictionTensor.size !== rows) {
+      throw new ModelContractError(
+        `${where}: output "${this.contract.output.prediction}" has ${predictionTensor.size} values for ${rows} rows (shape [${predictionTensor.dims.join(', ')}])`,
+      );
+    }
+    let prediction: Predictions['prediction'];
+    const data = predictionTensor.data;
+    if (this.contract.task === 'regression') {
+      prediction = Float64Array.from(data as Float32Array);
+    } else if (data instanceof BigInt64Array) {
+      prediction = data;
+    } else if (data instanceof Int32Array) {
+      prediction = BigInt64Array.from(data, (v) => BigInt(v));
+    } else if (Array.isArray(data)) {
+      prediction = data as string[];
+    } else {
+      throw new ModelContractError(`${where}: label output has type ${predictionTensor.type}; expected int64 or string`);
+    }
+    if (!this.probabilitiesOutput) return { rows, prediction };
+    const probabilities = results[this.probabilitiesOutput];
+    const classes = this.contract.classes?.length ?? 0;
+    if (!probabilities || probabilities.type !== 'float32' || probabilities.size !== rows * classes) {
+      throw new ModelContractError(
+        `${where}: probabilities output "${this.probabilitiesOutput}" should be float32 [${rows}, ${classes}], got ${probabilities?.type} [${probabilities?.dims.join(', ')}]`,
+      );
+    }
+    return { rows, prediction, probabilities: probabilities.data as Float32Array };
+  }
+
+  /** Checks input and output names and the feature count against the graph, before any data is read. */
+  private checkGraph(): void {
+    const where = `${this.folder}/model.json`;
+    const { input, output, features } = this.contract;
+    const inputNames = input.layout === 'tensor' ? [input.name] : input.names;
+    for (const name of inputNames) {
+      if (!this.session.inputNames.includes(name)) {
+        throw new ModelContractError(`${where}: input "${name}" is not in the model (inputs: ${this.session.inputNames.join(', ')})`);
+      }
+    }
+    if (input.layout === 'tensor') {
+      const meta = this.session.inputMetadata.find((m) => m.name === input.name);
+      const width = meta?.isTensor ? meta.shape[1] : undefined;
+      if (typeof width === 'number' && width !== features.length) {
+        throw new ModelContractError(
+          `${where}: lists ${features.length} features but model input "${input.name}" takes ${width}`,
+        );
+      }
+    }
+    for (const name of [output.prediction, this.probabilitiesOutput]) {
+      if (name && !this.session.outputNames.includes(name)) {
+        throw new ModelContractError(`${where}: output "${name}" is not in the model (outputs: ${this.session.outputNames.join(', ')})`);
+      }
+    }
+  }
+}
+
+/** Reads and verifies a model folder: model.json against the schema, model.onnx against its sha256. */
+export async function loadModelFolder(storage: Storage, folder: string): Promise<LoadedModel> {
+  const jsonUri = storage.join(folder, 'model.json');
+  const info = await storage.stat(jsonUri);
+  if (!info) throw new ModelContractError(`model folder ${folder} has no model.json`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(new TextDecoder().decode(await storage.readAll(jsonUri)));
+  } catch (error) {
+    throw new ModelContractError(`${jsonUri} is not valid JSON: ${String(error)}`, { cause: error });
+  }
+  const contract = parseModelContract(raw, jsonUri);
+  const onnxUri = storage.join(folder, contract.onnx.file);
+  if (!(await storage.stat(onnxUri))) throw new ModelContractError(`${onnxUri} does not exist (named by ${jsonUri})`);
+  const onnxBytes = await storage.readAll(onnxUri);
+  const sha256 = createHash('sha256').update(onnxBytes).digest('hex');
+  if (sha256 !== contract.onnx.sha256) {
+    throw new ModelContractError(
+      `${onnxUri}: checksum mismatch: model.json says sha256 ${contract.onnx.sha256}, the file has ${sha256}`,
+    );
+  }
+  if (!looksLikeOnnxModel(onnxBytes)) throw new ModelContractError(`${onnxUri} is not an ONNX model`);
+  return { contract, sha256, onnxBytes };
+}

@@ -1,0 +1,161 @@
+import type * as arrow from 'apache-arrow';
+import { parquetMetadataAsync, parquetRead, type AsyncBuffer, type FileMetaData } from 'hyparquet';
+import { compressors } from 'hyparquet-compressors';
+import { CorruptParquetError, NotParquetError, SchemaMismatchError } from '../domain/errors.js';
+import type { RangeReader, Storage } from '../storage/index.js';
+import { toArrowVector } from './arrow-columns.js';
+import { describeColumns, type ColumnInfo } from './schema.js';
+
+/** One row group's requested columns, as Arrow vectors of equal length. */
+export interface ColumnBatch {
+  rows: number;
+  columns: Map<string, arrow.Vector>;
+}
+
+const MAGIC = 'PAR1';
+
+// Timestamps stay numbers (epoch milliseconds): a Date object per row would be a JS object per row.
+const parsers = {
+  timestampFromMilliseconds: (ms: bigint) => Number(ms),
+  timestampFromMicroseconds: (us: bigint) => Number(us / 1000n),
+  timestampFromNanoseconds: (ns: bigint) => Number(ns / 1_000_000n),
+};
+
+/**
+ * A Parquet file opened for row-group reads. Only the footer is read on open; each row group read fetches
+ * just that row group's column chunks through the storage's range reads.
+ */
+export class ParquetFile {
+  /** Bytes fetched from storage so far (footer included). */
+  bytesRead = 0;
+
+  private constructor(
+    readonly uri: string,
+    private readonly reader: RangeReader,
+    private readonly buffer: AsyncBuffer,
+    readonly metadata: FileMetaData,
+    readonly columns: ColumnInfo[],
+    readonly rowGroupRows: number[],
+  ) {}
+
+  static async open(storage: Storage, uri: string): Promise<ParquetFile> {
+    const reader = await storage.openRead(uri);
+    try {
+      let counter: ParquetFile | undefined;
+      let early = 0;
+      const buffer: AsyncBuffer = {
+        byteLength: reader.size,
+        slice: async (start, end) => {
+          const bytes = await reader.read(start, end ?? reader.size);
+          if (counter) counter.bytesRead += bytes.length;
+          else early += bytes.length;
+          return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+        },
+      };
+      await checkMagic(reader, uri);
+      early += 8;
+      let metadata: FileMetaData;
+      try {
+        metadata = await parquetMetadataAsync(buffer, { parsers });
+      } catch (error) {
+        throw new NotParquetError(`${uri}: cannot decode the Parquet footer: ${messageOf(error)}`, { cause: error });
+      }
+      const rowGroupRows = metadata.row_groups.map((g) => Number(g.num_rows));
+      const file = new ParquetFile(uri, reader, buffer, metadata, describeColumns(metadata.schema), rowGroupRows);
+      file.bytesRead = early;
+      counter = file;
+      return file;
+    } catch (error) {
+      await reader.close();
+      throw error;
+    }
+  }
+
+  get rows(): number {
+    return this.rowGroupRows.reduce((a, b) => a + b, 0);
+  }
+
+  column(name: string): ColumnInfo | undefined {
+    return this.columns.find((c) => c.name === name);
+  }
+
+  /** Reads `columnNames` of row group `index`. Decode failures become CorruptParquetError naming file and column. */
+  async readRowGroup(index: number, columnNames: readonly string[]): Promise<ColumnBatch> {
+    const rows = this.rowGroupRows[index];
+    if (rows === undefined) throw new RangeError(`${this.uri}: no row group ${index}`);
+    const rowStart = this.rowGroupRows.slice(0, index).reduce((a, b) => a + b, 0);
+    const infos = columnNames.map((name) => {
+      const info = this.column(name);
+      if (!info) throw new SchemaMismatchError(`${this.uri}: no column "${name}"`);
+      return info;
+    });
+    const decoded = new Map<string, ArrayLike<unknown>>();
+    let current = '(unknown column)';
+    try {
+      await parquetRead({
+        file: this.buffer,
+        metadata: this.metadata,
+        columns: [...columnNames],
+        rowStart,
+        rowEnd: rowStart + rows,
+        compressors,
+        parsers,
+        onChunk: (chunk) => {
+          current = chunk.columnName;
+          // Chunks may cover more than the requested rows; keep just this row group's.
+          const offset = rowStart - chunk.rowStart;
+          const data = chunk.columnData;
+          decoded.set(
+            chunk.columnName,
+            offset === 0 && data.length === rows ? data : sliceArrayLike(data, offset, offset + rows),
+          );
+        },
+      });
+    } catch (error) {
+      const column = decoded.size < columnNames.length ? firstMissing(columnNames, decoded) : current;
+      throw new CorruptParquetError(
+        `${this.uri}: row group ${index}, column "${column}": cannot decode: ${messageOf(error)}`,
+        { cause: error },
+      );
+    }
+    const columns = new Map<string, arrow.Vector>();
+    for (const info of infos) {
+      const values = decoded.get(info.name);
+      if (!values || values.length !== rows) {
+        throw new CorruptParquetError(
+          `${this.uri}: row group ${index}, column "${info.name}": decoded ${values?.length ?? 0} values, footer says ${rows}`,
+        );
+      }
+      columns.set(info.name, toArrowVector(info.kind, values, `${this.uri}: "${info.name}"`));
+    }
+    return { rows, columns };
+  }
+
+  close(): Promise<void> {
+    return this.reader.close();
+  }
+}
+
+async function checkMagic(reader: RangeReader, uri: string): Promise<void> {
+  if (reader.size < 12) throw new NotParquetError(`${uri} is not a Parquet file (${reader.size} bytes, too small)`);
+  const decoder = new TextDecoder();
+  const head = decoder.decode(await reader.read(0, 4));
+  const tail = decoder.decode(await reader.read(reader.size - 4, reader.size));
+  if (head !== MAGIC || tail !== MAGIC) {
+    throw new NotParquetError(`${uri} is not a Parquet file (no PAR1 magic ${head !== MAGIC ? 'at the start' : 'at the end'})`);
+  }
+}
+
+function sliceArrayLike(data: ArrayLike<unknown>, start: number, end: number): ArrayLike<unknown> {
+  if (Array.isArray(data)) return data.slice(start, end);
+  const typed = data as unknown as { subarray?: (s: number, e: number) => ArrayLike<unknown> };
+  return typed.subarray ? typed.subarray(start, end) : Array.prototype.slice.call(data, start, end);
+}
+
+function firstMissing(names: readonly string[], decoded: Map<string, unknown>): string {
+  return names.find((n) => !decoded.has(n)) ?? '(unknown column)';
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,159 @@
+import { randomBytes } from 'node:crypto';
+import { constants, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { InputNotFoundError, TransientStorageError } from '../domain/errors.js';
+import { globBase, globToRegExp, isGlob } from './glob.js';
+import type { ObjectInfo, ObjectSink, RangeReader, Storage } from './storage.js';
+
+/** Local paths and file:// URIs. Atomic writes go to a hidden temporary file, then rename. */
+export class LocalStorage implements Storage {
+  static toPath(uri: string): string {
+    return uri.startsWith('file://') ? fileURLToPath(uri) : path.resolve(uri);
+  }
+
+  async list(location: string, suffix: string): Promise<ObjectInfo[]> {
+    const target = LocalStorage.toPath(location);
+    if (isGlob(location)) {
+      const base = LocalStorage.toPath(globBase(location) || '.');
+      const matcher = globToRegExp(target);
+      if (!(await statOrNull(base))) throw new InputNotFoundError(`input ${location}: ${base} does not exist`);
+      const all = await walk(base);
+      return all.filter((o) => matcher.test(o.uri));
+    }
+    const stat = await statOrNull(target);
+    if (!stat) throw new InputNotFoundError(`input ${location} does not exist`);
+    if (stat.isFile()) return [{ uri: target, size: stat.size }];
+    const all = await walk(target);
+    return all.filter((o) => o.uri.endsWith(suffix));
+  }
+
+  async stat(uri: string): Promise<ObjectInfo | null> {
+    const p = LocalStorage.toPath(uri);
+    const stat = await statOrNull(p);
+    return stat?.isFile() ? { uri: p, size: stat.size } : null;
+  }
+
+  async openRead(uri: string): Promise<RangeReader> {
+    const p = LocalStorage.toPath(uri);
+    const handle = await io(`open ${p}`, () => fs.open(p, constants.O_RDONLY));
+    const { size } = await handle.stat();
+    return {
+      uri: p,
+      size,
+      async read(start, end) {
+        const buffer = Buffer.allocUnsafe(Math.max(0, end - start));
+        let done = 0;
+        while (done < buffer.length) {
+          const { bytesRead } = await io(`read ${p}`, () =>
+            handle.read(buffer, done, buffer.length - done, start + done),
+          );
+          if (bytesRead === 0) break;
+          done += bytesRead;
+        }
+        return done === buffer.length ? buffer : buffer.subarray(0, done);
+      },
+      close: () => handle.close(),
+    };
+  }
+
+  async readAll(uri: string): Promise<Uint8Array> {
+    const p = LocalStorage.toPath(uri);
+    return io(`read ${p}`, () => fs.readFile(p));
+  }
+
+  async createSink(uri: string): Promise<ObjectSink> {
+    const finalPath = LocalStorage.toPath(uri);
+    await fs.mkdir(path.dirname(finalPath), { recursive: true });
+    const tempPath = temporaryNameFor(finalPath);
+    const handle = await io(`create ${tempPath}`, () => fs.open(tempPath, 'w'));
+    let closed = false;
+    const close = async () => {
+      if (!closed) {
+        closed = true;
+        await handle.close();
+      }
+    };
+    return {
+      uri: finalPath,
+      write: async (chunk) => {
+        await io(`write ${tempPath}`, () => handle.write(chunk));
+      },
+      commit: async () => {
+        await handle.sync();
+        await close();
+        await io(`publish ${finalPath}`, () => fs.rename(tempPath, finalPath));
+      },
+      abort: async () => {
+        await close();
+        await fs.rm(tempPath, { force: true });
+      },
+    };
+  }
+
+  async writeAll(uri: string, bytes: Uint8Array | string): Promise<void> {
+    const sink = await this.createSink(uri);
+    try {
+      await sink.write(typeof bytes === 'string' ? Buffer.from(bytes) : bytes);
+      await sink.commit();
+    } catch (error) {
+      await sink.abort();
+      throw error;
+    }
+  }
+
+  async remove(uri: string): Promise<void> {
+    await fs.rm(LocalStorage.toPath(uri), { force: true, recursive: true });
+  }
+
+  join(base: string, ...segments: string[]): string {
+    return path.join(LocalStorage.toPath(base), ...segments);
+  }
+}
+
+/** Temporary files are hidden and carry the final name, so a cleanup can find a crashed attempt's leftovers. */
+export function temporaryNameFor(finalPath: string): string {
+  return path.join(path.dirname(finalPath), `.${path.basename(finalPath)}.tmp-${randomBytes(6).toString('hex')}`);
+}
+
+async function statOrNull(p: string) {
+  try {
+    return await fs.stat(p);
+  } catch (error) {
+    if (isNodeError(error) && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return null;
+    throw error;
+  }
+}
+
+async function walk(dir: string): Promise<ObjectInfo[]> {
+  const out: ObjectInfo[] = [];
+  const entries = await fs.readdir(dir, { withFileTypes: true });
+  for (const entry of entries) {
+    if (entry.name.startsWith('.')) continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await walk(full)));
+    else if (entry.isFile()) out.push({ uri: full, size: (await fs.stat(full)).size });
+  }
+  return out.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
+}
+
+const TRANSIENT_CODES = new Set(['EIO', 'EAGAIN', 'EBUSY', 'EMFILE', 'ENFILE', 'ETIMEDOUT', 'ENOSPC']);
+
+/** Maps OS errors to our taxonomy: missing files are permanent, resource hiccups are worth a retry. */
+async function io<T>(what: string, op: () => Promise<T>): Promise<T> {
+  try {
+    return await op();
+  } catch (error) {
+    if (isNodeError(error)) {
+      if (error.code === 'ENOENT') throw new InputNotFoundError(`${what}: no such file`, { cause: error });
+      if (error.code && TRANSIENT_CODES.has(error.code)) {
+        throw new TransientStorageError(`${what}: ${error.message}`, { cause: error });
+      }
+    }
+    throw error;
+  }
+}
+
+function isNodeError(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && 'code' in error;
+}

@@ -1,0 +1,2 @@
+export { scoreJob } from './score-job.js';
+export { progressQuery } from './messages.js';
