@@ -97,7 +97,7 @@ export class JobHandle {
       return await this.workflow.result();
     } catch (error) {
       if (error instanceof WorkflowFailedError) {
-        const cause = error.cause;
+        const cause = innermostApplicationFailure(error.cause) ?? error.cause;
         if (cause instanceof ApplicationFailure) {
           throw new JobFailedError(this.jobId, cause.type ?? 'Error', cause.message, cause.details ?? []);
         }
@@ -110,4 +110,11 @@ export class JobHandle {
   async cancel(): Promise<void> {
     await this.workflow.cancel();
   }
+}
+
+/** Activity failures arrive wrapped (ActivityFailure > ApplicationFailure); callers want the inner, typed one. */
+function innermostApplicationFailure(error: unknown): ApplicationFailure | undefined {
+  let found: ApplicationFailure | undefined;
+  for (let e = error; e instanceof Error; e = e.cause) if (e instanceof ApplicationFailure) found = e;
+  return found;
 }

@@ -4,6 +4,7 @@ import { compressors } from 'hyparquet-compressors';
 import { CorruptParquetError, NotParquetError, SchemaMismatchError } from '../domain/errors.js';
 import type { RangeReader, Storage } from '../storage/index.js';
 import { toArrowVector } from './arrow-columns.js';
+import { chunkRanges, verifyPageChecksums, type ChunkRange } from './page-checksums.js';
 import { describeColumns, type ColumnInfo } from './schema.js';
 
 /** One row group's requested columns, as Arrow vectors of equal length. */
@@ -28,6 +29,9 @@ const parsers = {
 export class ParquetFile {
   /** Bytes fetched from storage so far (footer included). */
   bytesRead = 0;
+  /** Column chunks of the row group being read whose page checksums are still to verify. */
+  private unverified: ChunkRange[] = [];
+  private verifyContext = '';
 
   private constructor(
     readonly uri: string,
@@ -47,8 +51,10 @@ export class ParquetFile {
         byteLength: reader.size,
         slice: async (start, end) => {
           const bytes = await reader.read(start, end ?? reader.size);
-          if (counter) counter.bytesRead += bytes.length;
-          else early += bytes.length;
+          if (counter) {
+            counter.bytesRead += bytes.length;
+            counter.verifyChunksIn(bytes, start);
+          } else early += bytes.length;
           return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
         },
       };
@@ -79,6 +85,17 @@ export class ParquetFile {
     return this.columns.find((c) => c.name === name);
   }
 
+  /** Verifies each pending column chunk wholly inside a fetched range, as the bytes arrive. */
+  private verifyChunksIn(bytes: Uint8Array, start: number): void {
+    if (this.unverified.length === 0) return;
+    const end = start + bytes.length;
+    this.unverified = this.unverified.filter((chunk) => {
+      if (chunk.start < start || chunk.end > end) return true;
+      verifyPageChecksums(bytes.subarray(chunk.start - start, chunk.end - start), chunk, this.verifyContext);
+      return false;
+    });
+  }
+
   /** Reads `columnNames` of row group `index`. Decode failures become CorruptParquetError naming file and column. */
   async readRowGroup(index: number, columnNames: readonly string[]): Promise<ColumnBatch> {
     const rows = this.rowGroupRows[index];
@@ -91,6 +108,9 @@ export class ParquetFile {
     });
     const decoded = new Map<string, ArrayLike<unknown>>();
     let current = '(unknown column)';
+    const wanted = new Set(columnNames);
+    this.unverified = chunkRanges(this.metadata.row_groups[index]!.columns).filter((c) => wanted.has(c.column));
+    this.verifyContext = `${this.uri}: row group ${index}`;
     try {
       await parquetRead({
         file: this.buffer,
@@ -112,6 +132,7 @@ export class ParquetFile {
         },
       });
     } catch (error) {
+      if (error instanceof CorruptParquetError) throw error;
       const column = decoded.size < columnNames.length ? firstMissing(columnNames, decoded) : current;
       throw new CorruptParquetError(
         `${this.uri}: row group ${index}, column "${column}": cannot decode: ${messageOf(error)}`,

@@ -1,4 +1,4 @@
-const GLOB_CHARS = /[*?[\]{}]/;
+const GLOB_CHARS = /[*?{}]/;
 
 export function isGlob(pattern: string): boolean {
   return GLOB_CHARS.test(pattern);

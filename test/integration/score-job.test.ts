@@ -1,0 +1,148 @@
+import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobFailedError } from '../../client/index.js';
+import type { DevServer } from '../../temporal/dev-server.js';
+import { readNumericColumns } from '../helpers/golden.js';
+import { AI4I_MODEL, AI4I_PARQUET, ROOT, tempDir } from '../helpers/paths.js';
+import { startTestServer, startTestWorkers, type TestWorkers } from '../helpers/temporal.js';
+
+/** The main job end to end: a real Temporal dev server, real workers, the real sample model and data. */
+let server: DevServer;
+let env: TestWorkers;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  env = await startTestWorkers(server);
+});
+
+afterAll(async () => {
+  await env?.stop();
+  await server?.stop();
+});
+
+describe('scoreJob on the AI4I sample', () => {
+  const output = tempDir('ai4i-job');
+  let summary: Awaited<ReturnType<Awaited<ReturnType<TestWorkers['client']['startJob']>>['result']>>;
+
+  beforeAll(async () => {
+    const job = await env.client.startJob({ input: AI4I_PARQUET, model: AI4I_MODEL, output, shardRows: 2000, concurrency: 3 });
+    summary = await job.result();
+  });
+
+  it('scores all 10,000 rows and says so', () => {
+    expect(summary).toMatchObject({
+      status: 'completed',
+      rowsIn: 10_000,
+      rowsScored: 10_000,
+      rowsFailed: 0,
+      // 4 files x row groups of 1000, 1000, 500 rows; shards of at most 2000 rows: 2 per file.
+      shards: { planned: 8, done: 8, failed: 0 },
+      model: { name: 'ai4i-failure-hgb', version: '1.0.0' },
+    });
+    expect(summary.drift.verdict).toBe('no_drift');
+  });
+
+  it('writes predictions equal to the training framework, row for row, by UDI', async () => {
+    const parts = readdirSync(path.join(output, 'predictions')).filter((f) => f.endsWith('.parquet'));
+    expect(parts).toHaveLength(8);
+    const rows = new Map<number, { prediction: number; probability: number }>();
+    for (const part of parts) {
+      const columns = await readNumericColumns(path.join(output, 'predictions', part));
+      columns.UDI!.forEach((udi, i) => {
+        expect(rows.has(udi)).toBe(false);
+        rows.set(udi, { prediction: columns.prediction![i]!, probability: columns.probability![i]! });
+      });
+    }
+    expect(rows.size).toBe(10_000);
+    const expected = await readNumericColumns(path.join(AI4I_MODEL, 'expected.parquet'));
+    let maxDiff = 0;
+    expected.UDI!.forEach((udi, i) => {
+      const row = rows.get(udi)!;
+      expect(row.prediction).toBe(expected.label![i]);
+      maxDiff = Math.max(maxDiff, Math.abs(row.probability - expected.probability_1![i]!));
+    });
+    expect(maxDiff).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('writes a manifest that accounts for every row and part', () => {
+    const manifest = JSON.parse(readFileSync(path.join(output, 'manifest.json'), 'utf8'));
+    expect(manifest.totals).toEqual({ rowsIn: 10_000, rowsScored: 10_000, rowsFailed: 0, files: 4, shards: 8, parts: 8 });
+    expect(manifest.model.sha256).toMatch(/^[0-9a-f]{64}$/);
+    for (const part of manifest.parts) {
+      expect(existsSync(path.join(output, part.path))).toBe(true);
+      expect(part.sha256).toMatch(/^[0-9a-f]{64}$/);
+      expect(part.rowGroups.end).toBeGreaterThan(part.rowGroups.start);
+    }
+    expect(manifest.files.map((f: { rowsScored: number }) => f.rowsScored)).toEqual([2500, 2500, 2500, 2500]);
+  });
+
+  it('writes a drift summary against the model reference', () => {
+    const report = JSON.parse(readFileSync(path.join(output, 'drift', 'report.json'), 'utf8'));
+    expect(report.verdict).toBe('no_drift');
+    expect(report.features.map((f: { column: string }) => f.column)).toEqual([
+      'Air temperature [K]',
+      'Process temperature [K]',
+      'Rotational speed [rpm]',
+      'Torque [Nm]',
+      'Tool wear [min]',
+    ]);
+    const torque = report.features.find((f: { column: string }) => f.column === 'Torque [Nm]');
+    // Same data as the reference profile: identical moments and missing counts.
+    expect(torque.current.count).toBe(torque.reference.count);
+    expect(torque.current.missing).toBe(torque.reference.missing);
+    expect(torque.current.missing).toBeGreaterThan(0);
+    expect(torque.meanShiftStd).toBeCloseTo(0, 9);
+  });
+
+  it('leaves no temporary files', () => {
+    const hidden = readdirSync(path.join(output, 'predictions')).filter((f) => f.startsWith('.'));
+    expect(hidden).toEqual([]);
+  });
+});
+
+describe('job ids are idempotent', () => {
+  it('starting the same id twice follows the first run', async () => {
+    const output = tempDir('idempotent');
+    const spec = { input: path.join(AI4I_PARQUET, 'part-000.parquet'), model: AI4I_MODEL, output };
+    const first = await env.client.startJob(spec, { jobId: 'idempotent-job' });
+    const second = await env.client.startJob(spec, { jobId: 'idempotent-job' });
+    const [a, b] = await Promise.all([first.result(), second.result()]);
+    expect(b).toEqual(a);
+    expect((await first.workflow.describe()).runId).toBe((await second.workflow.describe()).runId);
+  });
+});
+
+describe('failures through the real workflow', () => {
+  it('a malformed spec fails at once listing every bad field', async () => {
+    const job = await env.client.startJob({ input: '', shardRows: 0 } as never);
+    const error = await job.result().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JobFailedError);
+    expect((error as JobFailedError).type).toBe('InvalidJobSpecError');
+    for (const field of ['input', 'model', 'output', 'shardRows']) expect((error as Error).message).toContain(`${field}:`);
+  });
+
+  it('a corrupt page mid-dataset fails the job with the file, row group and column; no manifest', async () => {
+    const input = tempDir('corrupt-input');
+    cpSync(path.join(AI4I_PARQUET, 'part-000.parquet'), path.join(input, 'a.parquet'));
+    cpSync(path.join(ROOT, 'test', 'fixtures', 'corrupt-page.parquet'), path.join(input, 'b.parquet'));
+    const output = tempDir('corrupt-output');
+    const job = await env.client.startJob({ input, model: AI4I_MODEL, output });
+    const error = (await job.result().catch((e: unknown) => e)) as JobFailedError;
+    expect(error).toBeInstanceOf(JobFailedError);
+    expect(error.type).toBe('CorruptParquetError');
+    expect(error.message).toContain(`${path.join(input, 'b.parquet')}: row group 1, column "Air temperature [K]": page 1 fails its CRC-32 checksum`);
+    expect(existsSync(path.join(output, 'manifest.json'))).toBe(false);
+    const hidden = readdirSync(path.join(output, 'predictions')).filter((f) => f.startsWith('.'));
+    expect(hidden).toEqual([]);
+  });
+
+  it('a folder of non-Parquet files fails naming them', async () => {
+    const input = tempDir('csv-input');
+    cpSync(path.join(ROOT, '..', 'shared', 'datasets', 'ai4i2020', 'ai4i2020.csv'), path.join(input, 'ai4i2020.parquet'));
+    const job = await env.client.startJob({ input, model: AI4I_MODEL, output: tempDir('csv-output') });
+    const error = (await job.result().catch((e: unknown) => e)) as JobFailedError;
+    expect(error.type).toBe('NotParquetError');
+    expect(error.message).toContain(`${path.join(input, 'ai4i2020.parquet')} is not a Parquet file`);
+  });
+});

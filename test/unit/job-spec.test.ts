@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidJobSpecError } from '../../domain/errors.js';
+import { parseJobSpec } from '../../domain/job-spec.js';
+
+describe('job spec', () => {
+  it('fills defaults for everything but input, model and output', () => {
+    expect(parseJobSpec({ input: 'in', model: 'm', output: 'out' })).toEqual({
+      input: 'in',
+      model: 'm',
+      output: 'out',
+      shardRows: 100_000,
+      concurrency: 8,
+    });
+  });
+
+  it('lists every bad field at once', () => {
+    let error: unknown;
+    try {
+      parseJobSpec({ input: '', output: 3, shardRows: -1, concurrency: 1.5, colour: 'red' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidJobSpecError);
+    const issues = (error as InvalidJobSpecError).issues.join('\n');
+    for (const field of ['input', 'model', 'output', 'shardRows', 'concurrency', 'colour']) expect(issues).toContain(field);
+    expect((error as Error).message).toMatch(/^invalid job spec:/);
+  });
+});
