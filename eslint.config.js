@@ -2,15 +2,46 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = ['node:*', 'fs', 'fs/*', 'path', 'os', 'child_process', 'crypto', 'http', 'https', 'net', 'stream', 'worker_threads', 'url'];
+const nodeBuiltins = [
+  'node:*',
+  'fs',
+  'fs/*',
+  'path',
+  'os',
+  'child_process',
+  'crypto',
+  'http',
+  'https',
+  'net',
+  'stream',
+  'worker_threads',
+  'url',
+];
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.venv/**', 'docs/decisions/parquet-library/**', 'runs/**', 'test-output/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.venv/**',
+      '.venv-temporal/**',
+      '.scratch/**',
+      'bench/data/**',
+      'bench/.venv/**',
+      'bench/.build/**',
+      'docs/decisions/parquet-library/**',
+      'runs/**',
+      'test-output/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', 'bin/*.js', 'bench/*.js'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', 'bin/*.js', 'datasets/*.mjs'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
@@ -27,15 +58,31 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: nodeBuiltins, message: 'Workflows and domain code must stay deterministic: no Node built-ins.' },
-            { group: ['**/activities/*', '**/storage/*', '**/inference/*', '**/parquet/*', '@temporalio/activity', '@temporalio/worker', 'onnxruntime-node'], allowTypeImports: true, message: 'Workflows see activities, storage and inference only as types.' },
+            {
+              group: nodeBuiltins,
+              message: 'Workflows and domain code must stay deterministic: no Node built-ins.',
+            },
+            {
+              group: [
+                '**/activities/*',
+                '**/storage/*',
+                '**/inference/*',
+                '**/parquet/*',
+                '@temporalio/activity',
+                '@temporalio/worker',
+                'onnxruntime-node',
+              ],
+              allowTypeImports: true,
+              message: 'Workflows see activities, storage and inference only as types.',
+            },
           ],
         },
       ],
     },
   },
   {
-    files: ['**/*.js'],
+    files: ['**/*.js', '**/*.mjs'],
     ...tseslint.configs.disableTypeChecked,
+    languageOptions: { globals: { process: 'readonly', URL: 'readonly', console: 'readonly' } },
   },
 );

@@ -18,7 +18,9 @@ export function toApplicationFailure(error: unknown): unknown {
 }
 
 /** Wraps every function of an activities object with the conversion above. */
-export function withFailureConversion<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
+export function withFailureConversion<T extends Record<string, (...args: never[]) => Promise<unknown>>>(
+  activities: T,
+): T {
   const wrapped: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(activities)) {
     wrapped[name] = async (...args: never[]) => {

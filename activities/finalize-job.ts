@@ -22,6 +22,26 @@ export interface ManifestPart {
   firstRow: number;
 }
 
+export interface Manifest {
+  schemaVersion: 1;
+  jobId: string;
+  status: 'completed';
+  startedAt: string;
+  finishedAt: string;
+  model: FinalizeJobInput['model'];
+  totals: {
+    rowsIn: number;
+    rowsScored: number;
+    rowsFailed: number;
+    files: number;
+    shards: number;
+    parts: number;
+  };
+  files: Array<{ uri: string; rowsIn: number; rowsScored: number; rowsFailed: number; parts: number }>;
+  parts: ManifestPart[];
+  driftReport: string;
+}
+
 /**
  * Writes manifest.json and the drift report once every shard has a published part. Rows in must equal rows
  * scored, per file and in total, or the job fails closed and no manifest is written.
@@ -45,7 +65,9 @@ export async function finalizeJob(
       continue;
     }
     if (record.rows !== shard.rows) {
-      problems.push(`shard ${shard.shardId} (${shard.fileUri}): ${shard.rows} rows in, ${record.rows} scored`);
+      problems.push(
+        `shard ${shard.shardId} (${shard.fileUri}): ${shard.rows} rows in, ${record.rows} scored`,
+      );
     }
     parts.push(manifestPart(input.output, shard, record));
   }
@@ -66,7 +88,8 @@ export async function finalizeJob(
 
   const model = await models.get(input.model.folder);
   const reference = await readReferenceProfile(storage, input.model.folder, model.contract.reference);
-  const predictionColumn = model.contract.task === 'binary_classification' ? PROBABILITY_COLUMN : PREDICTION_COLUMN;
+  const predictionColumn =
+    model.contract.task === 'binary_classification' ? PROBABILITY_COLUMN : PREDICTION_COLUMN;
   const drift = compareToReference(model.features, input.stats, reference?.stats, predictionColumn);
   const driftReport = {
     ...drift,
@@ -77,14 +100,21 @@ export async function finalizeJob(
   };
   await storage.writeAll(layout.driftReport, JSON.stringify(driftReport, null, 2));
 
-  const manifest = {
+  const manifest: Manifest = {
     schemaVersion: 1,
     jobId: input.jobId,
     status: 'completed',
     startedAt: input.startedAt,
     finishedAt: new Date().toISOString(),
     model: input.model,
-    totals: { rowsIn, rowsScored, rowsFailed: 0, files: files.length, shards: shards.length, parts: parts.length },
+    totals: {
+      rowsIn,
+      rowsScored,
+      rowsFailed: 0,
+      files: files.length,
+      shards: shards.length,
+      parts: parts.length,
+    },
     files,
     parts,
     driftReport: path.relative(input.output, layout.driftReport),

@@ -15,7 +15,8 @@ export interface ActivityDeps {
 export function createPlanningActivities({ storageFor, models }: ActivityDeps) {
   return withFailureConversion({
     planJob: (input: PlanJobInput) => planJob(storageFor, models, input),
-    loadShards: (input: LoadShardsInput) => loadShards(storageFor(input.output), input.output, input.start, input.count),
+    loadShards: (input: LoadShardsInput) =>
+      loadShards(storageFor(input.output), input.output, input.start, input.count),
     finalizeJob: (input: FinalizeJobInput) => finalizeJob(storageFor, models, input),
   });
 }

@@ -47,8 +47,13 @@ export async function planJob(
       for (const id of idColumns) {
         const column = file.column(id);
         if (!column) throw new SchemaMismatchError(`${object.uri}: missing id column "${id}"`);
-        if (column.kind === 'unsupported' || !(isNumericKind(column.kind) || column.kind === 'string' || column.kind === 'timestamp_ms')) {
-          throw new SchemaMismatchError(`${object.uri}: id column "${id}" has type ${column.parquetType}, which cannot be carried`);
+        if (
+          column.kind === 'unsupported' ||
+          !(isNumericKind(column.kind) || column.kind === 'string' || column.kind === 'timestamp_ms')
+        ) {
+          throw new SchemaMismatchError(
+            `${object.uri}: id column "${id}" has type ${column.parquetType}, which cannot be carried`,
+          );
         }
       }
       files.push({ uri: object.uri, rowGroupRows: file.rowGroupRows, bytes: object.size });
@@ -62,7 +67,9 @@ export async function planJob(
   if (problems.length > 0) {
     const lines = problems.map((p) => `  - ${p.message}`).join('\n');
     const message = `${problems.length} of ${objects.length} input files cannot be scored:\n${lines}`;
-    throw problems.every((p) => p instanceof NotParquetError) ? new NotParquetError(message) : new SchemaMismatchError(message);
+    throw problems.every((p) => p instanceof NotParquetError)
+      ? new NotParquetError(message)
+      : new SchemaMismatchError(message);
   }
 
   const shards = planShards(files, input.shardRows);
@@ -71,9 +78,18 @@ export async function planJob(
   const layout = outputLayout(outputStorage, input.output);
   await resetOutputForJob(outputStorage, layout, input.jobId);
   for (let start = 0, page = 0; start < shards.length; start += PLAN_PAGE_SHARDS, page++) {
-    await outputStorage.writeAll(layout.planPage(page), JSON.stringify(shards.slice(start, start + PLAN_PAGE_SHARDS)));
+    await outputStorage.writeAll(
+      layout.planPage(page),
+      JSON.stringify(shards.slice(start, start + PLAN_PAGE_SHARDS)),
+    );
   }
-  const index: PlanIndex = { jobId: input.jobId, files, shards: shards.length, rows, pageShards: PLAN_PAGE_SHARDS };
+  const index: PlanIndex = {
+    jobId: input.jobId,
+    files,
+    shards: shards.length,
+    rows,
+    pageShards: PLAN_PAGE_SHARDS,
+  };
   await outputStorage.writeAll(layout.planIndex, JSON.stringify(index));
   log.info('planned job', { jobId: input.jobId, files: files.length, shards: shards.length, rows });
   return {
@@ -81,7 +97,12 @@ export async function planJob(
     files: files.length,
     shards: shards.length,
     rows,
-    model: { folder: input.model, name: model.contract.name, version: model.contract.version, sha256: model.sha256 },
+    model: {
+      folder: input.model,
+      name: model.contract.name,
+      version: model.contract.version,
+      sha256: model.sha256,
+    },
     idColumns,
     features: [...model.features],
   };
@@ -97,7 +118,9 @@ async function resetOutputForJob(storage: Storage, layout: ReturnType<typeof out
   const previous = await storage.stat(layout.job);
   let sameJob = false;
   if (previous) {
-    const owner = JSON.parse(new TextDecoder().decode(await storage.readAll(layout.job))) as { jobId?: string };
+    const owner = JSON.parse(new TextDecoder().decode(await storage.readAll(layout.job))) as {
+      jobId?: string;
+    };
     sameJob = owner.jobId === jobId;
   }
   if (!sameJob) {
@@ -109,13 +132,20 @@ async function resetOutputForJob(storage: Storage, layout: ReturnType<typeof out
   }
 }
 
-export async function loadShards(storage: Storage, output: string, start: number, count: number): Promise<Shard[]> {
+export async function loadShards(
+  storage: Storage,
+  output: string,
+  start: number,
+  count: number,
+): Promise<Shard[]> {
   const layout = outputLayout(storage, output);
   const index = JSON.parse(new TextDecoder().decode(await storage.readAll(layout.planIndex))) as PlanIndex;
   const out: Shard[] = [];
   const end = Math.min(start + count, index.shards);
   for (let page = Math.floor(start / index.pageShards); page * index.pageShards < end; page++) {
-    const shards = JSON.parse(new TextDecoder().decode(await storage.readAll(layout.planPage(page)))) as Shard[];
+    const shards = JSON.parse(
+      new TextDecoder().decode(await storage.readAll(layout.planPage(page))),
+    ) as Shard[];
     const base = page * index.pageShards;
     out.push(...shards.filter((_, i) => base + i >= start && base + i < end));
   }

@@ -10,7 +10,11 @@ import { PREDICTION_COLUMN, PROBABILITY_COLUMN } from './score-shard.js';
  * The reference profile of a dataset: the same mergeable statistics the scoring activities compute, over
  * every row of the reference data, for each model feature and for the model's own predictions on it.
  */
-export async function profileDataset(storage: Storage, input: string, model: ModelSession): Promise<ReferenceProfile> {
+export async function profileDataset(
+  storage: Storage,
+  input: string,
+  model: ModelSession,
+): Promise<ReferenceProfile> {
   const objects = await storage.list(input, '.parquet');
   let stats: StatsByColumn = {};
   let rows = 0;
@@ -31,7 +35,8 @@ export async function profileDataset(storage: Storage, input: string, model: Mod
         const predictions = await model.predict(features, batch.rows);
         const { prediction, probabilities } = predictions;
         if (prediction instanceof Float64Array) batchStats[PREDICTION_COLUMN] = columnStatsOf(prediction);
-        else if (prediction instanceof BigInt64Array) batchStats[PREDICTION_COLUMN] = columnStatsOf(Float64Array.from(prediction, Number));
+        else if (prediction instanceof BigInt64Array)
+          batchStats[PREDICTION_COLUMN] = columnStatsOf(Float64Array.from(prediction, Number));
         if (probabilities && model.contract.task === 'binary_classification') {
           const p = new Float64Array(batch.rows);
           for (let i = 0; i < batch.rows; i++) p[i] = probabilities[i * 2 + 1]!;

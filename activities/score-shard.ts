@@ -64,7 +64,10 @@ export async function scoreShard(
   let stats: StatsByColumn = {};
   try {
     model.checkColumns(shard.fileUri, file.columns);
-    const columns = outputColumns(model, input.idColumns.map((id) => file.column(id)!));
+    const columns = outputColumns(
+      model,
+      input.idColumns.map((id) => file.column(id)!),
+    );
     const hashing = hashingSink(await outputStorage.createSink(partUri));
     part = new PartWriter(hashing.sink, columns, {
       'batch-score.job_id': input.jobId,
@@ -118,7 +121,10 @@ export async function scoreShard(
 
 function outputColumns(model: ModelSession, idColumns: ColumnInfo[]): OutputColumn[] {
   const { contract } = model;
-  const columns: OutputColumn[] = idColumns.map((c) => ({ name: c.name, kind: c.kind as OutputColumn['kind'] }));
+  const columns: OutputColumn[] = idColumns.map((c) => ({
+    name: c.name,
+    kind: c.kind as OutputColumn['kind'],
+  }));
   if (contract.task === 'regression') columns.push({ name: PREDICTION_COLUMN, kind: 'float64' });
   else {
     const stringLabels = typeof contract.classes?.[0] === 'string';
@@ -133,7 +139,8 @@ function outputColumns(model: ModelSession, idColumns: ColumnInfo[]): OutputColu
 export function probabilityColumns(model: ModelSession): string[] {
   const { contract } = model;
   if (contract.task === 'binary_classification') return [PROBABILITY_COLUMN];
-  if (contract.task === 'multiclass_classification') return (contract.classes ?? []).map((c) => `${PROBABILITY_COLUMN}_${c}`);
+  if (contract.task === 'multiclass_classification')
+    return (contract.classes ?? []).map((c) => `${PROBABILITY_COLUMN}_${c}`);
   return [];
 }
 
@@ -152,7 +159,8 @@ function outputValues(
   if (probabilities) {
     if (model.contract.task === 'binary_classification') {
       values.set(PROBABILITY_COLUMN, strided(probabilities, batch.rows, classes, 1));
-    } else probabilityNames.forEach((name, k) => values.set(name, strided(probabilities, batch.rows, classes, k)));
+    } else
+      probabilityNames.forEach((name, k) => values.set(name, strided(probabilities, batch.rows, classes, k)));
   }
   values.set('model_version', new Array<string>(batch.rows).fill(model.contract.version));
   return values;
@@ -165,7 +173,11 @@ function strided(matrix: Float32Array, rows: number, width: number, column: numb
 }
 
 /** Statistics over the batch's features and its numeric prediction columns, keyed by column name. */
-function batchStats(model: ModelSession, batch: ColumnBatch, values: Map<string, OutputValues>): StatsByColumn {
+function batchStats(
+  model: ModelSession,
+  batch: ColumnBatch,
+  values: Map<string, OutputValues>,
+): StatsByColumn {
   const stats: StatsByColumn = {};
   for (const feature of model.features) {
     const vector = batch.columns.get(feature)!;

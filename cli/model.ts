@@ -45,7 +45,8 @@ export async function modelCommand(argv: string[]): Promise<number> {
   required(values, ['features', 'out']);
   const tasks = ['binary_classification', 'multiclass_classification', 'regression'] as const;
   const task = values.task as (typeof tasks)[number] | undefined;
-  if (task && !tasks.includes(task)) throw new UsageError(`--task ${task}: expected one of ${tasks.join(', ')}`);
+  if (task && !tasks.includes(task))
+    throw new UsageError(`--task ${task}: expected one of ${tasks.join(', ')}`);
   const contract = await initModelFolder({
     onnxPath: positionals[0]!,
     features: list(values.features)!,

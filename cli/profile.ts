@@ -18,7 +18,11 @@ Options:
   -h, --help           this help`;
 
 export async function profileCommand(argv: string[]): Promise<number> {
-  const { values } = parse(argv, { input: { type: 'string' }, model: { type: 'string' }, out: { type: 'string' } });
+  const { values } = parse(argv, {
+    input: { type: 'string' },
+    model: { type: 'string' },
+    out: { type: 'string' },
+  });
   if (values.help) {
     console.log(PROFILE_HELP);
     return 0;
@@ -35,7 +39,9 @@ export async function profileCommand(argv: string[]): Promise<number> {
     const raw = JSON.parse(await readFile(jsonPath, 'utf8')) as Record<string, unknown>;
     raw.reference = name;
     await writeFile(jsonPath, `${JSON.stringify(raw, null, 2)}\n`);
-    process.stderr.write(`profiled ${profile.rows} rows of ${values.input}; wrote ${path.join(folder, name)} and named it in model.json\n`);
+    process.stderr.write(
+      `profiled ${profile.rows} rows of ${values.input}; wrote ${path.join(folder, name)} and named it in model.json\n`,
+    );
     return 0;
   } finally {
     await model.dispose();

@@ -17,7 +17,8 @@ export class ProgressLine {
     const seconds = this.scoringSince ? (now - this.scoringSince) / 1000 : 0;
     const rate = seconds > 0 ? p.rowsScored / seconds : 0;
     const remaining = p.rowsPlanned - p.rowsScored;
-    const eta = rate > 0 && remaining > 0 ? `${formatDuration(remaining / rate)}` : p.phase === 'done' ? '0s' : '?';
+    const eta =
+      rate > 0 && remaining > 0 ? `${formatDuration(remaining / rate)}` : p.phase === 'done' ? '0s' : '?';
     const width = 24;
     const fraction = p.shardsPlanned > 0 ? p.shardsDone / p.shardsPlanned : 0;
     const bar = '#'.repeat(Math.round(fraction * width)).padEnd(width, '.');

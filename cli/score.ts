@@ -65,20 +65,33 @@ export async function scoreCommand(argv: string[]): Promise<number> {
     taskQueue: workerOptions.taskQueue,
   });
   try {
-    if (temporal.server) {
-      workers = await createWorkers(await temporal.connectWorker(), temporal.settings.namespace, workerOptions);
+    if (temporal.embedded) {
+      workers = await createWorkers(
+        await temporal.connectWorker(),
+        temporal.settings.namespace,
+        workerOptions,
+      );
       running = workers.run();
       running.catch((error: unknown) => say(`worker stopped: ${String(error)}`));
     }
     const job = await client.startJob(stripUndefined(spec), { jobId: values['job-id'] });
-    say(`job ${job.jobId} started${temporal.server ? ` (Web UI: ${temporal.server.uiUrl}/namespaces/${temporal.settings.namespace}/workflows/${job.jobId})` : ` on ${temporal.settings.address}`}`);
+    say(
+      `job ${job.jobId} started${temporal.uiUrl ? ` (Web UI: ${temporal.uiUrl}/namespaces/${temporal.settings.namespace}/workflows/${job.jobId})` : ` on ${temporal.settings.address}`}`,
+    );
     const summary = await followJob(job, values.json === true);
     printSummary(summary, values.json === true);
     return 0;
   } catch (error) {
     if (error instanceof JobFailedError) {
       say(`job ${error.jobId} failed: ${error.type}: ${error.message}`);
-      if (values.json) console.log(JSON.stringify({ jobId: error.jobId, status: 'failed', error: { type: error.type, message: error.message } }));
+      if (values.json)
+        console.log(
+          JSON.stringify({
+            jobId: error.jobId,
+            status: 'failed',
+            error: { type: error.type, message: error.message },
+          }),
+        );
       return 1;
     }
     throw error;
@@ -90,7 +103,10 @@ export async function scoreCommand(argv: string[]): Promise<number> {
   }
 }
 
-async function followJob(job: Awaited<ReturnType<BatchScoreClient['startJob']>>, quiet: boolean): Promise<JobSummary> {
+async function followJob(
+  job: Awaited<ReturnType<BatchScoreClient['startJob']>>,
+  quiet: boolean,
+): Promise<JobSummary> {
   const line = new ProgressLine(process.stderr);
   let done = false;
   const poll = (async () => {
@@ -104,13 +120,34 @@ async function followJob(job: Awaited<ReturnType<BatchScoreClient['startJob']>>,
     }
   })();
   try {
-    return await job.result();
+    const summary = await job.result();
+    done = true;
+    await poll;
+    line.update(
+      await job.progress().catch(() => ({
+        ...FINISHED,
+        shardsPlanned: summary.shards.planned,
+        shardsDone: summary.shards.done,
+        rowsPlanned: summary.rowsIn,
+        rowsScored: summary.rowsScored,
+      })),
+    );
+    return summary;
   } finally {
     done = true;
     await poll;
     line.end();
   }
 }
+
+const FINISHED = {
+  phase: 'done',
+  shardsPlanned: 0,
+  shardsDone: 0,
+  shardsFailed: 0,
+  rowsPlanned: 0,
+  rowsScored: 0,
+} as const;
 
 function printSummary(summary: JobSummary, json: boolean): void {
   const drift = summary.drift;
@@ -135,7 +172,11 @@ function printSummary(summary: JobSummary, json: boolean): void {
         shards: summary.shards,
         model: summary.model,
         output: summary.output,
-        drift: { verdict: drift.verdict, driftedFeatures: drift.driftedFeatures, shareDrifted: drift.shareDrifted },
+        drift: {
+          verdict: drift.verdict,
+          driftedFeatures: drift.driftedFeatures,
+          shareDrifted: drift.shareDrifted,
+        },
       }),
     );
   }

@@ -39,7 +39,9 @@ export async function serverCommand(argv: string[]): Promise<number> {
     dbFile: values.db,
     log: say,
   });
-  say(`Temporal dev server running: TEMPORAL_ADDRESS=${server.address}, Web UI ${server.uiUrl}. Ctrl-C stops it.`);
+  say(
+    `Temporal dev server running: TEMPORAL_ADDRESS=${server.address}, Web UI ${server.uiUrl}. Ctrl-C stops it.`,
+  );
   const stop = () => void server.stop();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

@@ -36,7 +36,9 @@ export async function workerCommand(argv: string[]): Promise<number> {
   if (values.roles) env.BATCH_SCORE_ROLES = values.roles;
   const options = compileWorkerOptions(env, {
     ...(values['task-queue'] ? { taskQueue: values['task-queue'] } : {}),
-    ...(values['scoring-slots'] ? { scoringSlots: positiveInt(values['scoring-slots'], 'scoring-slots')! } : {}),
+    ...(values['scoring-slots']
+      ? { scoringSlots: positiveInt(values['scoring-slots'], 'scoring-slots')! }
+      : {}),
     ...(values['ort-threads'] ? { ortThreads: positiveInt(values['ort-threads'], 'ort-threads')! } : {}),
     ...(values['shutdown-grace'] ? { shutdownGraceTime: values['shutdown-grace'] } : {}),
   });

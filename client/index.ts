@@ -42,7 +42,9 @@ export class BatchScoreClient {
     const cluster = clusterFromEnv();
     const connection =
       options.connection ??
-      (await Connection.connect(options.address ? { address: options.address } : (cluster?.connection ?? {})));
+      (await Connection.connect(
+        options.address ? { address: options.address } : (cluster?.connection ?? {}),
+      ));
     const namespace = options.namespace ?? cluster?.namespace ?? 'default';
     return new BatchScoreClient(
       new Client({ connection, namespace }),
@@ -56,7 +58,8 @@ export class BatchScoreClient {
    * one: job ids are idempotent.
    */
   async startJob(spec: JobSpecInput, options: { jobId?: string } = {}): Promise<JobHandle> {
-    const jobId = options.jobId ?? `score-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
+    const jobId =
+      options.jobId ?? `score-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
     try {
       const handle = await this.client.workflow.start(WORKFLOW_TYPE, {
         workflowId: jobId,
@@ -66,7 +69,8 @@ export class BatchScoreClient {
       });
       return new JobHandle(handle as WorkflowHandle<typeof scoreJob>);
     } catch (error) {
-      if (error instanceof Error && error.name === 'WorkflowExecutionAlreadyStartedError') return this.getJob(jobId);
+      if (error instanceof Error && error.name === 'WorkflowExecutionAlreadyStartedError')
+        return this.getJob(jobId);
       throw error;
     }
   }

@@ -26,7 +26,11 @@ export interface DriftSummary {
   prediction: ColumnSummary | null;
 }
 
-export const DEFAULT_DRIFT_THRESHOLDS = { meanShiftStd: 0.5, missingRateDelta: 0.05, shareDrifted: 0.5 } as const;
+export const DEFAULT_DRIFT_THRESHOLDS = {
+  meanShiftStd: 0.5,
+  missingRateDelta: 0.05,
+  shareDrifted: 0.5,
+} as const;
 
 export function compareToReference(
   features: readonly string[],
@@ -68,7 +72,16 @@ function featureDrift(
   currentStats: ColumnStats | undefined,
   thresholds: typeof DEFAULT_DRIFT_THRESHOLDS,
 ): FeatureDrift {
-  const empty: ColumnStats = { count: 0, nulls: 0, nans: 0, infinities: 0, mean: 0, m2: 0, min: null, max: null };
+  const empty: ColumnStats = {
+    count: 0,
+    nulls: 0,
+    nans: 0,
+    infinities: 0,
+    mean: 0,
+    m2: 0,
+    min: null,
+    max: null,
+  };
   const reference = summarize(referenceStats ?? empty);
   const current = summarize(currentStats ?? empty);
   const spread = reference.std;

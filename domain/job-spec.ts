@@ -11,9 +11,15 @@ export const JobSpecSchema = z
       .string()
       .trim()
       .min(1)
-      .describe('Parquet input: a file, a folder (every *.parquet below it), or a glob such as data/*.parquet.'),
+      .describe(
+        'Parquet input: a file, a folder (every *.parquet below it), or a glob such as data/*.parquet.',
+      ),
     model: z.string().trim().min(1).describe('Model folder holding model.json and model.onnx.'),
-    output: z.string().trim().min(1).describe('Output folder; predictions, manifest.json and drift/ go there.'),
+    output: z
+      .string()
+      .trim()
+      .min(1)
+      .describe('Output folder; predictions, manifest.json and drift/ go there.'),
     idColumns: z
       .array(z.string().min(1))
       .optional()

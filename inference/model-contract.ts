@@ -45,10 +45,18 @@ export const ModelContractSchema = z
       ctx.addIssue({ code: 'custom', path: ['classes'], message: 'a classifier needs at least two classes' });
     }
     if (contract.task === 'binary_classification' && contract.classes && contract.classes.length !== 2) {
-      ctx.addIssue({ code: 'custom', path: ['classes'], message: 'a binary classifier has exactly two classes' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['classes'],
+        message: 'a binary classifier has exactly two classes',
+      });
     }
     if (isClassifier && !contract.output.probabilities) {
-      ctx.addIssue({ code: 'custom', path: ['output', 'probabilities'], message: 'a classifier must name its probabilities output' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['output', 'probabilities'],
+        message: 'a classifier must name its probabilities output',
+      });
     }
     if (contract.input.layout === 'per_column' && contract.input.names.length !== contract.features.length) {
       ctx.addIssue({
@@ -69,5 +77,12 @@ export function parseModelContract(raw: unknown, source: string): ModelContract 
   const result = ModelContractSchema.safeParse(raw);
   if (result.success) return result.data;
   const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-  throw new ModelContractError(`${source} is not a valid model contract:\n${issues.map((i) => `  - ${i}`).join('\n')}`);
+  throw new ModelContractError(
+    `${source} is not a valid model contract:\n${issues.map((i) => `  - ${i}`).join('\n')}`,
+  );
+}
+
+/** JSON Schema of model.json, as documented in docs/schemas/ (a test keeps the file current). */
+export function modelContractJsonSchema(): unknown {
+  return z.toJSONSchema(ModelContractSchema, { io: 'input', unrepresentable: 'any' });
 }

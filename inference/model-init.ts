@@ -27,7 +27,10 @@ export async function initModelFolder(options: ModelInitOptions): Promise<ModelC
   try {
     session = await ort.InferenceSession.create(bytes);
   } catch (error) {
-    throw new ModelContractError(`${options.onnxPath}: ONNX Runtime cannot load the model: ${String(error)}`, { cause: error });
+    throw new ModelContractError(
+      `${options.onnxPath}: ONNX Runtime cannot load the model: ${String(error)}`,
+      { cause: error },
+    );
   }
   try {
     const where = options.onnxPath;
@@ -37,32 +40,48 @@ export async function initModelFolder(options: ModelInitOptions): Promise<ModelC
     if (inputs.length === 1) {
       const width = inputs[0]!.isTensor ? inputs[0]!.shape[1] : undefined;
       if (typeof width === 'number' && width !== features.length) {
-        throw new ModelContractError(`${where}: input "${inputs[0]!.name}" takes ${width} features, --features lists ${features.length}`);
+        throw new ModelContractError(
+          `${where}: input "${inputs[0]!.name}" takes ${width} features, --features lists ${features.length}`,
+        );
       }
       input = { layout: 'tensor', name: inputs[0]!.name };
     } else if (inputs.length === features.length) {
       input = { layout: 'per_column', names: inputs.map((i) => i.name) };
     } else {
-      throw new ModelContractError(`${where}: the model has ${inputs.length} inputs for ${features.length} features`);
+      throw new ModelContractError(
+        `${where}: the model has ${inputs.length} inputs for ${features.length} features`,
+      );
     }
 
     const outputs = session.outputMetadata;
     const classes = readClassLabels(bytes, where);
-    const task = options.task ?? (classes ? (classes.length > 2 ? 'multiclass_classification' : 'binary_classification') : 'regression');
+    const task =
+      options.task ??
+      (classes ? (classes.length > 2 ? 'multiclass_classification' : 'binary_classification') : 'regression');
     let output: ModelContractInput['output'];
     if (task === 'regression') {
       output = { prediction: outputs[0]!.name };
     } else {
       const zipmap = outputs.find((o) => !o.isTensor);
-      const label = outputs.find((o) => o.isTensor && (o.type === 'int64' || o.type === 'string' || o.type === 'int32'));
+      const label = outputs.find(
+        (o) => o.isTensor && (o.type === 'int64' || o.type === 'string' || o.type === 'int32'),
+      );
       const probabilities = zipmap ?? outputs.find((o) => o.isTensor && o.type === 'float32');
       if (!label || !probabilities) {
-        throw new ModelContractError(`${where}: cannot find a label and a probabilities output among ${outputs.map((o) => o.name).join(', ')}`);
+        throw new ModelContractError(
+          `${where}: cannot find a label and a probabilities output among ${outputs.map((o) => o.name).join(', ')}`,
+        );
       }
-      output = { prediction: label.name, probabilities: probabilities.name, probabilitiesFormat: zipmap ? 'zipmap' : 'tensor' };
+      output = {
+        prediction: label.name,
+        probabilities: probabilities.name,
+        probabilitiesFormat: zipmap ? 'zipmap' : 'tensor',
+      };
     }
     if (task !== 'regression' && !classes) {
-      throw new ModelContractError(`${where}: the model declares no class labels; cannot describe a classifier`);
+      throw new ModelContractError(
+        `${where}: the model declares no class labels; cannot describe a classifier`,
+      );
     }
     await mkdir(options.outDir, { recursive: true });
     const target = path.join(options.outDir, 'model.onnx');

@@ -76,7 +76,9 @@ export class ModelSession {
         graphOptimizationLevel: 'all',
       });
     } catch (error) {
-      throw new ModelContractError(`${onnxUri}: ONNX Runtime cannot load the model: ${String(error)}`, { cause: error });
+      throw new ModelContractError(`${onnxUri}: ONNX Runtime cannot load the model: ${String(error)}`, {
+        cause: error,
+      });
     }
     const model = new ModelSession(folder, contract, sha256, session, probabilitiesOutput);
     model.checkGraph();
@@ -98,7 +100,9 @@ export class ModelSession {
       }
     }
     if (problems.length > 0) {
-      throw new SchemaMismatchError(`${file}: ${problems.join('; ')} (model ${this.contract.name} ${this.contract.version})`);
+      throw new SchemaMismatchError(
+        `${file}: ${problems.join('; ')} (model ${this.contract.name} ${this.contract.version})`,
+      );
     }
   }
 
@@ -113,7 +117,10 @@ export class ModelSession {
         feeds[input.names[j]!] = new ort.Tensor('float32', column, [rows, 1]);
       });
     }
-    const fetches = [this.contract.output.prediction, ...(this.probabilitiesOutput ? [this.probabilitiesOutput] : [])];
+    const fetches = [
+      this.contract.output.prediction,
+      ...(this.probabilitiesOutput ? [this.probabilitiesOutput] : []),
+    ];
     const results = await this.session.run(feeds, fetches);
     return this.decode(results, rows);
   }
@@ -125,7 +132,8 @@ export class ModelSession {
   private decode(results: ort.InferenceSession.ReturnType, rows: number): Predictions {
     const where = `${this.folder} (${this.contract.name} ${this.contract.version})`;
     const predictionTensor = results[this.contract.output.prediction];
-    if (!predictionTensor) throw new ModelContractError(`${where}: no output "${this.contract.output.prediction}"`);
+    if (!predictionTensor)
+      throw new ModelContractError(`${where}: no output "${this.contract.output.prediction}"`);
     if (predictionTensor.size !== rows) {
       throw new ModelContractError(
         `${where}: output "${this.contract.output.prediction}" has ${predictionTensor.size} values for ${rows} rows (shape [${predictionTensor.dims.join(', ')}])`,
@@ -140,9 +148,11 @@ export class ModelSession {
     } else if (data instanceof Int32Array) {
       prediction = BigInt64Array.from(data, (v) => BigInt(v));
     } else if (Array.isArray(data)) {
-      prediction = data as string[];
+      prediction = data;
     } else {
-      throw new ModelContractError(`${where}: label output has type ${predictionTensor.type}; expected int64 or string`);
+      throw new ModelContractError(
+        `${where}: label output has type ${predictionTensor.type}; expected int64 or string`,
+      );
     }
     if (!this.probabilitiesOutput) return { rows, prediction };
     const probabilities = results[this.probabilitiesOutput];
@@ -162,7 +172,9 @@ export class ModelSession {
     const inputNames = input.layout === 'tensor' ? [input.name] : input.names;
     for (const name of inputNames) {
       if (!this.session.inputNames.includes(name)) {
-        throw new ModelContractError(`${where}: input "${name}" is not in the model (inputs: ${this.session.inputNames.join(', ')})`);
+        throw new ModelContractError(
+          `${where}: input "${name}" is not in the model (inputs: ${this.session.inputNames.join(', ')})`,
+        );
       }
     }
     if (input.layout === 'tensor') {
@@ -176,7 +188,9 @@ export class ModelSession {
     }
     for (const name of [output.prediction, this.probabilitiesOutput]) {
       if (name && !this.session.outputNames.includes(name)) {
-        throw new ModelContractError(`${where}: output "${name}" is not in the model (outputs: ${this.session.outputNames.join(', ')})`);
+        throw new ModelContractError(
+          `${where}: output "${name}" is not in the model (outputs: ${this.session.outputNames.join(', ')})`,
+        );
       }
     }
   }
@@ -195,7 +209,8 @@ export async function loadModelFolder(storage: Storage, folder: string): Promise
   }
   const contract = parseModelContract(raw, jsonUri);
   const onnxUri = storage.join(folder, contract.onnx.file);
-  if (!(await storage.stat(onnxUri))) throw new ModelContractError(`${onnxUri} does not exist (named by ${jsonUri})`);
+  if (!(await storage.stat(onnxUri)))
+    throw new ModelContractError(`${onnxUri} does not exist (named by ${jsonUri})`);
   const onnxBytes = await storage.readAll(onnxUri);
   const sha256 = createHash('sha256').update(onnxBytes).digest('hex');
   if (sha256 !== contract.onnx.sha256) {

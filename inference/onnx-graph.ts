@@ -40,7 +40,10 @@ export function stripZipMap(model: Uint8Array, source: string): ZipMapRewrite {
   const graphFields = parseFields(graphField.payload, source);
 
   const zipMaps = graphFields.filter(
-    (f) => f.number === GRAPH_NODE && f.payload && firstString(parseFields(f.payload, source), NODE_OP_TYPE) === 'ZipMap',
+    (f) =>
+      f.number === GRAPH_NODE &&
+      f.payload &&
+      firstString(parseFields(f.payload, source), NODE_OP_TYPE) === 'ZipMap',
   );
   if (zipMaps.length !== 1) {
     throw new ModelContractError(
@@ -50,11 +53,16 @@ export function stripZipMap(model: Uint8Array, source: string): ZipMapRewrite {
   const zipNode = parseFields(zipMaps[0]!.payload!, source);
   const probabilities = firstString(zipNode, NODE_INPUT);
   const removedOutput = firstString(zipNode, NODE_OUTPUT);
-  if (!probabilities || !removedOutput) throw new ModelContractError(`${source}: ZipMap node lacks an input or output`);
+  if (!probabilities || !removedOutput)
+    throw new ModelContractError(`${source}: ZipMap node lacks an input or output`);
 
   const newGraph = graphFields.flatMap((f) => {
     if (f === zipMaps[0]) return [];
-    if (f.number === GRAPH_OUTPUT && f.payload && firstString(parseFields(f.payload, source), VALUE_INFO_NAME) === removedOutput) {
+    if (
+      f.number === GRAPH_OUTPUT &&
+      f.payload &&
+      firstString(parseFields(f.payload, source), VALUE_INFO_NAME) === removedOutput
+    ) {
       return [encodeField(GRAPH_OUTPUT, floatTensorValueInfo(probabilities))];
     }
     return [f.raw];
@@ -75,7 +83,9 @@ function parseFields(bytes: Uint8Array, source: string): Field[] {
   const fields: Field[] = [];
   let pos = 0;
   const fail = (): never => {
-    throw new ModelContractError(`${source} is not a valid ONNX model (protobuf decoding failed at byte ${pos})`);
+    throw new ModelContractError(
+      `${source} is not a valid ONNX model (protobuf decoding failed at byte ${pos})`,
+    );
   };
   const varint = (): number => {
     let result = 0;
@@ -158,7 +168,13 @@ const NODE_ATTRIBUTE = 5;
 const ATTRIBUTE_NAME = 1;
 const ATTRIBUTE_INTS = 8;
 const ATTRIBUTE_STRINGS = 9;
-const CLASSIFIER_OPS = new Set(['TreeEnsembleClassifier', 'TreeEnsemble', 'LinearClassifier', 'SVMClassifier', 'ZipMap']);
+const CLASSIFIER_OPS = new Set([
+  'TreeEnsembleClassifier',
+  'TreeEnsemble',
+  'LinearClassifier',
+  'SVMClassifier',
+  'ZipMap',
+]);
 
 /** Class labels as the model's classifier node declares them (classlabels_int64s / classlabels_strings). */
 export function readClassLabels(model: Uint8Array, source: string): Array<number | string> | undefined {
@@ -174,7 +190,9 @@ export function readClassLabels(model: Uint8Array, source: string): Array<number
       const name = firstString(attribute, ATTRIBUTE_NAME);
       if (name === 'classlabels_int64s') return readInts(attribute);
       if (name === 'classlabels_strings') {
-        return attribute.filter((f) => f.number === ATTRIBUTE_STRINGS && f.payload).map((f) => new TextDecoder().decode(f.payload));
+        return attribute
+          .filter((f) => f.number === ATTRIBUTE_STRINGS && f.payload)
+          .map((f) => new TextDecoder().decode(f.payload));
       }
     }
   }

@@ -17,7 +17,8 @@ export async function readReferenceProfile(
 ): Promise<ReferenceProfile | undefined> {
   if (!file) return undefined;
   const uri = storage.join(folder, file);
-  if (!(await storage.stat(uri))) throw new ModelContractError(`${folder}/model.json names reference "${file}", which does not exist`);
+  if (!(await storage.stat(uri)))
+    throw new ModelContractError(`${folder}/model.json names reference "${file}", which does not exist`);
   try {
     return JSON.parse(new TextDecoder().decode(await storage.readAll(uri))) as ReferenceProfile;
   } catch (error) {

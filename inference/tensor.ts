@@ -6,9 +6,14 @@ import { isValid, validityOf } from '../parquet/arrow-columns.js';
  * tree ensembles (ONNX TreeEnsemble, like LightGBM, XGBoost and scikit-learn's HistGradientBoosting) treat
  * as missing. `out` is reused between batches when large enough.
  */
-export function buildFeatureMatrix(vectors: readonly arrow.Vector[], rows: number, out?: Float32Array): Float32Array {
+export function buildFeatureMatrix(
+  vectors: readonly arrow.Vector[],
+  rows: number,
+  out?: Float32Array,
+): Float32Array {
   const width = vectors.length;
-  const matrix = out && out.length >= rows * width ? out.subarray(0, rows * width) : new Float32Array(rows * width);
+  const matrix =
+    out && out.length >= rows * width ? out.subarray(0, rows * width) : new Float32Array(rows * width);
   vectors.forEach((vector, j) => copyColumn(vector, rows, matrix, j, width));
   return matrix;
 }
@@ -22,16 +27,26 @@ export function buildFeatureColumns(vectors: readonly arrow.Vector[], rows: numb
   });
 }
 
-function copyColumn(vector: arrow.Vector, rows: number, out: Float32Array, offset: number, stride: number): void {
+function copyColumn(
+  vector: arrow.Vector,
+  rows: number,
+  out: Float32Array,
+  offset: number,
+  stride: number,
+): void {
   const values: unknown = vector.data[0]?.values;
   const validity = validityOf(vector);
-  if (vector.type instanceof arrow.Float && (values instanceof Float64Array || values instanceof Float32Array)) {
+  if (
+    vector.type instanceof arrow.Float &&
+    (values instanceof Float64Array || values instanceof Float32Array)
+  ) {
     // Null slots already hold NaN (see toArrowVector).
     for (let i = 0, k = offset; i < rows; i++, k += stride) out[k] = values[i]!;
   } else if (values instanceof Int32Array) {
     for (let i = 0, k = offset; i < rows; i++, k += stride) out[k] = isValid(validity, i) ? values[i]! : NaN;
   } else if (values instanceof BigInt64Array) {
-    for (let i = 0, k = offset; i < rows; i++, k += stride) out[k] = isValid(validity, i) ? Number(values[i]!) : NaN;
+    for (let i = 0, k = offset; i < rows; i++, k += stride)
+      out[k] = isValid(validity, i) ? Number(values[i]!) : NaN;
   } else {
     for (let i = 0, k = offset; i < rows; i++, k += stride) {
       const v: unknown = vector.get(i);
@@ -56,7 +71,8 @@ function copyColumnF64(vector: arrow.Vector, rows: number, out: Float64Array): v
   const values: unknown = vector.data[0]?.values;
   const validity = validityOf(vector);
   if (values instanceof Float32Array) for (let i = 0; i < rows; i++) out[i] = values[i]!;
-  else if (values instanceof Int32Array) for (let i = 0; i < rows; i++) out[i] = isValid(validity, i) ? values[i]! : NaN;
+  else if (values instanceof Int32Array)
+    for (let i = 0; i < rows; i++) out[i] = isValid(validity, i) ? values[i]! : NaN;
   else if (values instanceof BigInt64Array) {
     for (let i = 0; i < rows; i++) out[i] = isValid(validity, i) ? Number(values[i]!) : NaN;
   } else {

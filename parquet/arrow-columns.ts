@@ -13,19 +13,27 @@ export function toArrowVector(kind: ColumnKind, values: ArrayLike<unknown>, colu
       const data = kind === 'float64' ? new Float64Array(length) : new Float32Array(length);
       const { bitmap, nullCount } = fillNumbers(values, data, NaN, (v) => v as number);
       const type = kind === 'float64' ? new arrow.Float64() : new arrow.Float32();
-      return arrow.makeVector(arrow.makeData({ type, length, nullCount, nullBitmap: bitmap, data }) as arrow.Data);
+      return arrow.makeVector(
+        arrow.makeData({ type, length, nullCount, nullBitmap: bitmap, data }) as arrow.Data,
+      );
     }
     case 'int32': {
       const data = new Int32Array(length);
       const { bitmap, nullCount } = fillNumbers(values, data, 0, (v) => v as number);
-      return arrow.makeVector(arrow.makeData({ type: new arrow.Int32(), length, nullCount, nullBitmap: bitmap, data }));
+      return arrow.makeVector(
+        arrow.makeData({ type: new arrow.Int32(), length, nullCount, nullBitmap: bitmap, data }),
+      );
     }
     case 'int64':
     case 'timestamp_ms': {
       const data = new BigInt64Array(length);
-      const { bitmap, nullCount } = fillNumbers(values, data, 0n, (v) => (typeof v === 'bigint' ? v : BigInt(v as number)));
+      const { bitmap, nullCount } = fillNumbers(values, data, 0n, (v) =>
+        typeof v === 'bigint' ? v : BigInt(v as number),
+      );
       const type = kind === 'int64' ? new arrow.Int64() : new arrow.TimestampMillisecond('UTC');
-      return arrow.makeVector(arrow.makeData({ type, length, nullCount, nullBitmap: bitmap, data } as never) as arrow.Data);
+      return arrow.makeVector(
+        arrow.makeData({ type, length, nullCount, nullBitmap: bitmap, data } as never) as arrow.Data,
+      );
     }
     case 'boolean':
       return arrow.vectorFromArray(Array.from(values as ArrayLike<boolean | null>), new arrow.Bool());

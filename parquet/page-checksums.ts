@@ -15,7 +15,9 @@ export function chunkRanges(columns: readonly ColumnChunk[]): ChunkRange[] {
     const meta = chunk.meta_data;
     if (!meta) return [];
     const start = Number(meta.dictionary_page_offset ?? meta.data_page_offset);
-    return [{ column: meta.path_in_schema.join('.'), start, end: start + Number(meta.total_compressed_size) }];
+    return [
+      { column: meta.path_in_schema.join('.'), start, end: start + Number(meta.total_compressed_size) },
+    ];
   });
 }
 
@@ -31,13 +33,18 @@ export function verifyPageChecksums(chunk: Uint8Array, range: ChunkRange, where:
     try {
       header = parquetHeader(reader);
     } catch (error) {
-      throw new CorruptParquetError(`${where}, column "${range.column}": page ${page} header is unreadable: ${String(error)}`, {
-        cause: error,
-      });
+      throw new CorruptParquetError(
+        `${where}, column "${range.column}": page ${page} header is unreadable: ${String(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
     const size = header.compressed_page_size;
     if (size < 0 || reader.offset + size > chunk.length) {
-      throw new CorruptParquetError(`${where}, column "${range.column}": page ${page} runs past its column chunk`);
+      throw new CorruptParquetError(
+        `${where}, column "${range.column}": page ${page} runs past its column chunk`,
+      );
     }
     if (header.crc !== undefined && header.crc !== null) {
       const actual = crc32(chunk.subarray(reader.offset, reader.offset + size)) | 0;

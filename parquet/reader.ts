@@ -45,16 +45,15 @@ export class ParquetFile {
   static async open(storage: Storage, uri: string): Promise<ParquetFile> {
     const reader = await storage.openRead(uri);
     try {
-      let counter: ParquetFile | undefined;
+      // Until the file object exists (footer reads), fetched bytes are only counted.
       let early = 0;
+      const observers: Array<(bytes: Uint8Array, start: number) => void> = [];
       const buffer: AsyncBuffer = {
         byteLength: reader.size,
         slice: async (start, end) => {
           const bytes = await reader.read(start, end ?? reader.size);
-          if (counter) {
-            counter.bytesRead += bytes.length;
-            counter.verifyChunksIn(bytes, start);
-          } else early += bytes.length;
+          if (observers[0]) observers[0](bytes, start);
+          else early += bytes.length;
           return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
         },
       };
@@ -64,12 +63,24 @@ export class ParquetFile {
       try {
         metadata = await parquetMetadataAsync(buffer, { parsers });
       } catch (error) {
-        throw new NotParquetError(`${uri}: cannot decode the Parquet footer: ${messageOf(error)}`, { cause: error });
+        throw new NotParquetError(`${uri}: cannot decode the Parquet footer: ${messageOf(error)}`, {
+          cause: error,
+        });
       }
       const rowGroupRows = metadata.row_groups.map((g) => Number(g.num_rows));
-      const file = new ParquetFile(uri, reader, buffer, metadata, describeColumns(metadata.schema), rowGroupRows);
+      const file = new ParquetFile(
+        uri,
+        reader,
+        buffer,
+        metadata,
+        describeColumns(metadata.schema),
+        rowGroupRows,
+      );
       file.bytesRead = early;
-      counter = file;
+      observers.push((bytes, start) => {
+        file.bytesRead += bytes.length;
+        file.verifyChunksIn(bytes, start);
+      });
       return file;
     } catch (error) {
       await reader.close();
@@ -109,7 +120,9 @@ export class ParquetFile {
     const decoded = new Map<string, ArrayLike<unknown>>();
     let current = '(unknown column)';
     const wanted = new Set(columnNames);
-    this.unverified = chunkRanges(this.metadata.row_groups[index]!.columns).filter((c) => wanted.has(c.column));
+    this.unverified = chunkRanges(this.metadata.row_groups[index]!.columns).filter((c) =>
+      wanted.has(c.column),
+    );
     this.verifyContext = `${this.uri}: row group ${index}`;
     try {
       await parquetRead({
@@ -158,17 +171,20 @@ export class ParquetFile {
 }
 
 async function checkMagic(reader: RangeReader, uri: string): Promise<void> {
-  if (reader.size < 12) throw new NotParquetError(`${uri} is not a Parquet file (${reader.size} bytes, too small)`);
+  if (reader.size < 12)
+    throw new NotParquetError(`${uri} is not a Parquet file (${reader.size} bytes, too small)`);
   const decoder = new TextDecoder();
   const head = decoder.decode(await reader.read(0, 4));
   const tail = decoder.decode(await reader.read(reader.size - 4, reader.size));
   if (head !== MAGIC || tail !== MAGIC) {
-    throw new NotParquetError(`${uri} is not a Parquet file (no PAR1 magic ${head !== MAGIC ? 'at the start' : 'at the end'})`);
+    throw new NotParquetError(
+      `${uri} is not a Parquet file (no PAR1 magic ${head !== MAGIC ? 'at the start' : 'at the end'})`,
+    );
   }
 }
 
 function sliceArrayLike(data: ArrayLike<unknown>, start: number, end: number): ArrayLike<unknown> {
-  if (Array.isArray(data)) return data.slice(start, end);
+  if (Array.isArray(data)) return (data as unknown[]).slice(start, end);
   const typed = data as unknown as { subarray?: (s: number, e: number) => ArrayLike<unknown> };
   return typed.subarray ? typed.subarray(start, end) : Array.prototype.slice.call(data, start, end);
 }

@@ -1,7 +1,8 @@
 import type { SchemaElement } from 'hyparquet';
 
 /** How a Parquet leaf column is held in memory (as an Arrow vector of the matching type). */
-export type ColumnKind = 'float64' | 'float32' | 'int32' | 'int64' | 'timestamp_ms' | 'boolean' | 'string' | 'unsupported';
+export type ColumnKind =
+  'float64' | 'float32' | 'int32' | 'int64' | 'timestamp_ms' | 'boolean' | 'string' | 'unsupported';
 
 export interface ColumnInfo {
   name: string;
@@ -60,17 +61,24 @@ function kindOf(element: SchemaElement): ColumnKind {
     case 'BOOLEAN':
       return 'boolean';
     case 'INT32':
-      return converted === 'DECIMAL' || logical === 'DECIMAL' || converted === 'DATE' || logical === 'DATE' || converted === 'TIME_MILLIS'
+      return converted === 'DECIMAL' ||
+        logical === 'DECIMAL' ||
+        converted === 'DATE' ||
+        logical === 'DATE' ||
+        converted === 'TIME_MILLIS'
         ? 'unsupported'
         : 'int32';
     case 'INT64':
-      if (logical === 'TIMESTAMP' || converted === 'TIMESTAMP_MILLIS' || converted === 'TIMESTAMP_MICROS') return 'timestamp_ms';
+      if (logical === 'TIMESTAMP' || converted === 'TIMESTAMP_MILLIS' || converted === 'TIMESTAMP_MICROS')
+        return 'timestamp_ms';
       if (converted === 'DECIMAL' || logical === 'DECIMAL' || logical === 'TIME') return 'unsupported';
       return 'int64';
     case 'INT96':
       return 'timestamp_ms';
     case 'BYTE_ARRAY':
-      return converted === 'UTF8' || logical === 'STRING' || logical === 'ENUM' || converted === 'ENUM' ? 'string' : 'unsupported';
+      return converted === 'UTF8' || logical === 'STRING' || logical === 'ENUM' || converted === 'ENUM'
+        ? 'string'
+        : 'unsupported';
     default:
       return 'unsupported';
   }

@@ -87,7 +87,12 @@ function toDecoded(values: OutputValues): DecodedArray {
 }
 
 function isNumericTypedArray(v: unknown): v is Float64Array | Float32Array | Int32Array | BigInt64Array {
-  return v instanceof Float64Array || v instanceof Float32Array || v instanceof Int32Array || v instanceof BigInt64Array;
+  return (
+    v instanceof Float64Array ||
+    v instanceof Float32Array ||
+    v instanceof Int32Array ||
+    v instanceof BigInt64Array
+  );
 }
 
 function schemaFor(columns: readonly OutputColumn[]): SchemaElement[] {

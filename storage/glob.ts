@@ -27,7 +27,10 @@ export function globToRegExp(pattern: string): RegExp {
       const close = pattern.indexOf('}', i);
       if (close < 0) re += '\\{';
       else {
-        const options = pattern.slice(i + 1, close).split(',').map(escapeRegExp);
+        const options = pattern
+          .slice(i + 1, close)
+          .split(',')
+          .map(escapeRegExp);
         re += `(?:${options.join('|')})`;
         i = close;
       }

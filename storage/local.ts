@@ -17,7 +17,8 @@ export class LocalStorage implements Storage {
     if (isGlob(location)) {
       const base = LocalStorage.toPath(globBase(location) || '.');
       const matcher = globToRegExp(target);
-      if (!(await statOrNull(base))) throw new InputNotFoundError(`input ${location}: ${base} does not exist`);
+      if (!(await statOrNull(base)))
+        throw new InputNotFoundError(`input ${location}: ${base} does not exist`);
       const all = await walk(base);
       return all.filter((o) => matcher.test(o.uri));
     }
@@ -113,7 +114,10 @@ export class LocalStorage implements Storage {
 
 /** Temporary files are hidden and carry the final name, so a cleanup can find a crashed attempt's leftovers. */
 export function temporaryNameFor(finalPath: string): string {
-  return path.join(path.dirname(finalPath), `.${path.basename(finalPath)}.tmp-${randomBytes(6).toString('hex')}`);
+  return path.join(
+    path.dirname(finalPath),
+    `.${path.basename(finalPath)}.tmp-${randomBytes(6).toString('hex')}`,
+  );
 }
 
 async function statOrNull(p: string) {

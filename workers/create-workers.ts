@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import type { NativeConnection } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { createPlanningActivities, createScoringActivities } from '../activities/index.js';
 import { ModelCache } from '../inference/model-cache.js';
 import { storageFor } from '../storage/index.js';
@@ -67,11 +68,18 @@ export async function createWorkers(
   };
 }
 
-/** A prebuilt bundle (made at image build time by `npm run bundle`) when present; otherwise bundle now. */
+/**
+ * The prebuilt bundle named by BATCH_SCORE_WORKFLOW_BUNDLE (the image sets it after `npm run bundle`);
+ * otherwise bundle the compiled workflows now. Opt-in, so a stale bundle never hides a code change.
+ */
 function workflowSource(): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
+  const bundle = process.env.BATCH_SCORE_WORKFLOW_BUNDLE;
+  if (bundle) {
+    if (!existsSync(bundle))
+      throw new Error(`BATCH_SCORE_WORKFLOW_BUNDLE=${bundle} does not exist (run npm run bundle)`);
+    return { workflowBundle: { codePath: bundle } };
+  }
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const bundle = path.resolve(here, '..', 'workflow-bundle.js');
-  if (existsSync(bundle) && !process.env.BATCH_SCORE_NO_PREBUILT_BUNDLE) return { workflowBundle: { codePath: bundle } };
   const compiled = path.resolve(here, '..', 'workflows', 'index.js');
   if (existsSync(compiled)) return { workflowsPath: compiled };
   // Running from source (vitest): use the compiled workflows, which `npm test` builds first.

@@ -12,6 +12,7 @@ import { DEFAULT_TASK_QUEUE } from '../workflows/task-queues.js';
  * | BATCH_SCORE_ORT_THREADS | 1 | ONNX Runtime intra-op threads per session |
  * | BATCH_SCORE_SHUTDOWN_GRACE | 30s | time running shards get to finish on SIGTERM before they are handed back |
  * | BATCH_SCORE_ROLES | planning,scoring | which pools this process joins |
+ * | BATCH_SCORE_WORKFLOW_BUNDLE | (none) | prebuilt workflow bundle (npm run bundle); otherwise bundled at start |
  */
 export interface WorkerOptions {
   taskQueue: string;
@@ -22,10 +23,14 @@ export interface WorkerOptions {
   roles: { planning: boolean; scoring: boolean };
 }
 
-export function compileWorkerOptions(env: NodeJS.ProcessEnv = process.env, overrides: Partial<WorkerOptions> = {}): WorkerOptions {
+export function compileWorkerOptions(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<WorkerOptions> = {},
+): WorkerOptions {
   const roles = (env.BATCH_SCORE_ROLES ?? 'planning,scoring').split(',').map((r) => r.trim());
   for (const role of roles) {
-    if (role !== 'planning' && role !== 'scoring') throw new Error(`BATCH_SCORE_ROLES: unknown role "${role}" (planning, scoring)`);
+    if (role !== 'planning' && role !== 'scoring')
+      throw new Error(`BATCH_SCORE_ROLES: unknown role "${role}" (planning, scoring)`);
   }
   return {
     taskQueue: env.BATCH_SCORE_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
@@ -42,6 +47,7 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`${name}=${raw}: expected a positive whole number`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${name}=${raw}: expected a positive whole number`);
   return value;
 }

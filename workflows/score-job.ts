@@ -25,7 +25,11 @@ const SHARD_PAGE = 500;
 export async function scoreJob(rawSpec: JobSpecLike): Promise<JobSummary> {
   const spec = validate(rawSpec);
   const { workflowId: jobId, taskQueue, startTime } = workflowInfo();
-  const retry = { maximumAttempts: 5, initialInterval: '1s', nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES] };
+  const retry = {
+    maximumAttempts: 5,
+    initialInterval: '1s',
+    nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES],
+  };
   const planning = proxyActivities<PlanningActivities>({ startToCloseTimeout: '30 minutes', retry });
   const scoring = proxyActivities<ScoringActivities>({
     taskQueue: scoringTaskQueue(taskQueue),
@@ -75,9 +79,13 @@ export async function scoreJob(rawSpec: JobSpecLike): Promise<JobSummary> {
     for (const shard of shards) {
       await condition(() => inFlight.size < spec.concurrency || failure !== undefined);
       if (failure) break;
-      const task = score({ jobId, shard, model: plan.model, output: spec.output, idColumns: plan.idColumns }).finally(
-        () => inFlight.delete(task),
-      );
+      const task = score({
+        jobId,
+        shard,
+        model: plan.model,
+        output: spec.output,
+        idColumns: plan.idColumns,
+      }).finally(() => inFlight.delete(task));
       inFlight.add(task);
     }
   }
@@ -130,7 +138,10 @@ function validate(raw: JobSpecLike): JobSpec {
 }
 
 /** The job fails with the shard's own failure type, so callers see e.g. CorruptParquetError, not a wrapper. */
-function shardFailure(jobId: string, failure: { shardId: string; fileUri: string; error: unknown }): ApplicationFailure {
+function shardFailure(
+  jobId: string,
+  failure: { shardId: string; fileUri: string; error: unknown },
+): ApplicationFailure {
   let cause = failure.error;
   if (cause instanceof ActivityFailure && cause.cause) cause = cause.cause;
   const message = cause instanceof Error ? cause.message : String(cause);

@@ -39,15 +39,25 @@ function folderWith(...files: string[]): string {
 }
 
 /** A copy of the sample model folder with model.json edited (and the checksum recomputed unless told not to). */
-function modelVariant(edit: (contract: Record<string, unknown>) => void, onnx?: Uint8Array, keepChecksum = false): string {
+function modelVariant(
+  edit: (contract: Record<string, unknown>) => void,
+  onnx?: Uint8Array,
+  keepChecksum = false,
+): string {
   const dir = path.join(tempDir('model'), 'model');
   mkdirSync(dir);
   cpSync(AI4I_MODEL, dir, { recursive: true });
   if (onnx) writeFileSync(path.join(dir, 'model.onnx'), onnx);
-  const contract = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as Record<string, unknown> & {
+  const contract = JSON.parse(readFileSync(path.join(dir, 'model.json'), 'utf8')) as Record<
+    string,
+    unknown
+  > & {
     onnx: { sha256: string };
   };
-  if (!keepChecksum) contract.onnx.sha256 = createHash('sha256').update(readFileSync(path.join(dir, 'model.onnx'))).digest('hex');
+  if (!keepChecksum)
+    contract.onnx.sha256 = createHash('sha256')
+      .update(readFileSync(path.join(dir, 'model.onnx')))
+      .digest('hex');
   edit(contract);
   writeFileSync(path.join(dir, 'model.json'), JSON.stringify(contract));
   return dir;
@@ -75,11 +85,16 @@ describe('bad input gets a clear error naming the file, column or field', () => 
   });
 
   it('a truncated Parquet file, beside good ones: nothing is scored', async () => {
-    const dir = folderWith(path.join(AI4I_PARQUET, 'part-000.parquet'), path.join(FIXTURES, 'truncated.parquet'));
+    const dir = folderWith(
+      path.join(AI4I_PARQUET, 'part-000.parquet'),
+      path.join(FIXTURES, 'truncated.parquet'),
+    );
     const error = await planError({ input: dir });
     expect(error.name).toBe('NotParquetError');
     expect(error.message).toContain('1 of 2 input files cannot be scored');
-    expect(error.message).toContain(`${path.join(dir, 'truncated.parquet')} is not a Parquet file (no PAR1 magic at the end)`);
+    expect(error.message).toContain(
+      `${path.join(dir, 'truncated.parquet')} is not a Parquet file (no PAR1 magic at the end)`,
+    );
   });
 
   it('a missing feature column', async () => {
@@ -93,7 +108,9 @@ describe('bad input gets a clear error naming the file, column or field', () => 
     const file = path.join(FIXTURES, 'mistyped-feature.parquet');
     const error = await planError({ input: file });
     expect(error.name).toBe('SchemaMismatchError');
-    expect(error.message).toContain(`${file}: feature column "Torque [Nm]" has type BYTE_ARRAY (STRING); the model needs a number`);
+    expect(error.message).toContain(
+      `${file}: feature column "Torque [Nm]" has type BYTE_ARRAY (STRING); the model needs a number`,
+    );
   });
 
   it('a missing id column', async () => {
@@ -107,7 +124,9 @@ describe('bad input gets a clear error naming the file, column or field', () => 
     const error = await planError({ model: folder });
     expect(error.name).toBe('ModelContractError');
     expect(error.message).toMatch(
-      new RegExp(`^${escape(path.join(folder, 'model.onnx'))}: checksum mismatch: model.json says sha256 0{64}, the file has [0-9a-f]{64}$`),
+      new RegExp(
+        `^${escape(path.join(folder, 'model.onnx'))}: checksum mismatch: model.json says sha256 0{64}, the file has [0-9a-f]{64}$`,
+      ),
     );
   });
 
@@ -122,7 +141,9 @@ describe('bad input gets a clear error naming the file, column or field', () => 
     const folder = modelVariant((c) => (c.features = (c.features as string[]).slice(0, 4)));
     const error = await planError({ model: folder });
     expect(error.name).toBe('ModelContractError');
-    expect(error.message).toBe(`${path.join(folder, 'model.json')}: lists 4 features but model input "input" takes 5`);
+    expect(error.message).toBe(
+      `${path.join(folder, 'model.json')}: lists 4 features but model input "input" takes 5`,
+    );
   });
 
   it('a model.json that breaks the schema names every bad field', async () => {
@@ -153,7 +174,9 @@ describe('a corrupt page is caught, not decoded into wrong numbers', () => {
     try {
       await expect(parquet.readRowGroup(0, model.features)).resolves.toMatchObject({ rows: 100 });
       await expect(parquet.readRowGroup(1, model.features)).rejects.toThrow(
-        new RegExp(`^${escape(file)}: row group 1, column "Air temperature \\[K\\]": page 1 fails its CRC-32 checksum`),
+        new RegExp(
+          `^${escape(file)}: row group 1, column "Air temperature \\[K\\]": page 1 fails its CRC-32 checksum`,
+        ),
       );
     } finally {
       await parquet.close();

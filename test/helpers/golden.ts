@@ -14,7 +14,11 @@ export async function scoreAllRows(modelFolder: string, data: string): Promise<S
   const storage = storageFor(data);
   const model = await ModelSession.create(storage, modelFolder);
   const classes = model.contract.classes?.length ?? 0;
-  const out: ScoredRows = { labels: [], values: [], probabilities: Array.from({ length: classes }, () => []) };
+  const out: ScoredRows = {
+    labels: [],
+    values: [],
+    probabilities: Array.from({ length: classes }, () => []),
+  };
   try {
     for (const object of await storage.list(data, '.parquet')) {
       const file = await ParquetFile.open(storage, object.uri);

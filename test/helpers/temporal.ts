@@ -31,10 +31,17 @@ export interface TestWorkers {
 }
 
 /** In-process workers on a task queue unique to the caller, and a client for it. */
-export async function startTestWorkers(server: DevServer, overrides: Partial<WorkerOptions> = {}): Promise<TestWorkers> {
+export async function startTestWorkers(
+  server: DevServer,
+  overrides: Partial<WorkerOptions> = {},
+): Promise<TestWorkers> {
   const taskQueue = `test-${randomUUID()}`;
   const options = compileWorkerOptions({}, { taskQueue, scoringSlots: 2, ...overrides });
-  const workers = await createWorkers(await NativeConnection.connect({ address: server.address }), server.namespace, options);
+  const workers = await createWorkers(
+    await NativeConnection.connect({ address: server.address }),
+    server.namespace,
+    options,
+  );
   const running = workers.run();
   const connection = await Connection.connect({ address: server.address });
   const client = await BatchScoreClient.connect({ connection, namespace: server.namespace, taskQueue });

@@ -19,10 +19,21 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
 describe('batch-score score', () => {
   it('scores the sample through an embedded dev server and prints the summary as JSON on the last line', () => {
     const output = tempDir('cli-score');
-    const { code, stdout, stderr } = cli(['score', '--input', AI4I_PARQUET, '--model', AI4I_MODEL, '--output', output, '--json', '--job-id', 'cli-json']);
+    const { code, stdout, stderr } = cli([
+      'score',
+      '--input',
+      AI4I_PARQUET,
+      '--model',
+      AI4I_MODEL,
+      '--output',
+      output,
+      '--json',
+      '--job-id',
+      'cli-json',
+    ]);
     expect(stderr).toContain('Temporal dev server on 127.0.0.1:');
     expect(code).toBe(0);
-    const last = JSON.parse(stdout.trim().split('\n').at(-1)!);
+    const last = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
     expect(last).toMatchObject({
       jobId: 'cli-json',
       status: 'completed',
@@ -30,7 +41,10 @@ describe('batch-score score', () => {
       rowsScored: 10_000,
       rowsFailed: 0,
       shards: { planned: 4, done: 4, failed: 0 },
-      output: { manifest: path.join(output, 'manifest.json'), driftReport: path.join(output, 'drift', 'report.json') },
+      output: {
+        manifest: path.join(output, 'manifest.json'),
+        driftReport: path.join(output, 'drift', 'report.json'),
+      },
       drift: { verdict: 'no_drift' },
     });
     expect(readdirSync(path.join(output, 'predictions'))).toHaveLength(4);
@@ -38,15 +52,37 @@ describe('batch-score score', () => {
 
   it('exits non-zero with the reason when the job fails', () => {
     const output = tempDir('cli-fail');
-    const { code, stderr, stdout } = cli(['score', '--input', '/no/such/input', '--model', AI4I_MODEL, '--output', output, '--json']);
+    const { code, stderr, stdout } = cli([
+      'score',
+      '--input',
+      '/no/such/input',
+      '--model',
+      AI4I_MODEL,
+      '--output',
+      output,
+      '--json',
+    ]);
     expect(code).toBe(1);
     expect(stderr).toContain('InputNotFoundError: input /no/such/input does not exist');
-    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toMatchObject({ status: 'failed', error: { type: 'InputNotFoundError' } });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toMatchObject({
+      status: 'failed',
+      error: { type: 'InputNotFoundError' },
+    });
     expect(existsSync(path.join(output, 'manifest.json'))).toBe(false);
   });
 
   it('rejects bad flags before starting anything', () => {
-    const { code, stderr } = cli(['score', '--input', 'x', '--model', 'm', '--output', 'o', '--shard-rows', 'many']);
+    const { code, stderr } = cli([
+      'score',
+      '--input',
+      'x',
+      '--model',
+      'm',
+      '--output',
+      'o',
+      '--shard-rows',
+      'many',
+    ]);
     expect(code).toBe(2);
     expect(stderr).toContain('--shard-rows many: expected a positive whole number');
     const missing = cli(['score', '--input', 'x']);

@@ -1,7 +1,9 @@
 import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Manifest } from '../../activities/finalize-job.js';
 import { JobFailedError } from '../../client/index.js';
+import type { DriftSummary } from '../../domain/drift-summary.js';
 import type { DevServer } from '../../temporal/dev-server.js';
 import { readNumericColumns } from '../helpers/golden.js';
 import { AI4I_MODEL, AI4I_PARQUET, ROOT, tempDir } from '../helpers/paths.js';
@@ -26,7 +28,13 @@ describe('scoreJob on the AI4I sample', () => {
   let summary: Awaited<ReturnType<Awaited<ReturnType<TestWorkers['client']['startJob']>>['result']>>;
 
   beforeAll(async () => {
-    const job = await env.client.startJob({ input: AI4I_PARQUET, model: AI4I_MODEL, output, shardRows: 2000, concurrency: 3 });
+    const job = await env.client.startJob({
+      input: AI4I_PARQUET,
+      model: AI4I_MODEL,
+      output,
+      shardRows: 2000,
+      concurrency: 3,
+    });
     summary = await job.result();
   });
 
@@ -66,28 +74,37 @@ describe('scoreJob on the AI4I sample', () => {
   });
 
   it('writes a manifest that accounts for every row and part', () => {
-    const manifest = JSON.parse(readFileSync(path.join(output, 'manifest.json'), 'utf8'));
-    expect(manifest.totals).toEqual({ rowsIn: 10_000, rowsScored: 10_000, rowsFailed: 0, files: 4, shards: 8, parts: 8 });
+    const manifest = JSON.parse(readFileSync(path.join(output, 'manifest.json'), 'utf8')) as Manifest;
+    expect(manifest.totals).toEqual({
+      rowsIn: 10_000,
+      rowsScored: 10_000,
+      rowsFailed: 0,
+      files: 4,
+      shards: 8,
+      parts: 8,
+    });
     expect(manifest.model.sha256).toMatch(/^[0-9a-f]{64}$/);
     for (const part of manifest.parts) {
       expect(existsSync(path.join(output, part.path))).toBe(true);
       expect(part.sha256).toMatch(/^[0-9a-f]{64}$/);
       expect(part.rowGroups.end).toBeGreaterThan(part.rowGroups.start);
     }
-    expect(manifest.files.map((f: { rowsScored: number }) => f.rowsScored)).toEqual([2500, 2500, 2500, 2500]);
+    expect(manifest.files.map((f) => f.rowsScored)).toEqual([2500, 2500, 2500, 2500]);
   });
 
   it('writes a drift summary against the model reference', () => {
-    const report = JSON.parse(readFileSync(path.join(output, 'drift', 'report.json'), 'utf8'));
+    const report = JSON.parse(
+      readFileSync(path.join(output, 'drift', 'report.json'), 'utf8'),
+    ) as DriftSummary;
     expect(report.verdict).toBe('no_drift');
-    expect(report.features.map((f: { column: string }) => f.column)).toEqual([
+    expect(report.features.map((f) => f.column)).toEqual([
       'Air temperature [K]',
       'Process temperature [K]',
       'Rotational speed [rpm]',
       'Torque [Nm]',
       'Tool wear [min]',
     ]);
-    const torque = report.features.find((f: { column: string }) => f.column === 'Torque [Nm]');
+    const torque = report.features.find((f) => f.column === 'Torque [Nm]')!;
     // Same data as the reference profile: identical moments and missing counts.
     expect(torque.current.count).toBe(torque.reference.count);
     expect(torque.current.missing).toBe(torque.reference.missing);
@@ -119,7 +136,8 @@ describe('failures through the real workflow', () => {
     const error = await job.result().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(JobFailedError);
     expect((error as JobFailedError).type).toBe('InvalidJobSpecError');
-    for (const field of ['input', 'model', 'output', 'shardRows']) expect((error as Error).message).toContain(`${field}:`);
+    for (const field of ['input', 'model', 'output', 'shardRows'])
+      expect((error as Error).message).toContain(`${field}:`);
   });
 
   it('a corrupt page mid-dataset fails the job with the file, row group and column; no manifest', async () => {
@@ -131,7 +149,9 @@ describe('failures through the real workflow', () => {
     const error = (await job.result().catch((e: unknown) => e)) as JobFailedError;
     expect(error).toBeInstanceOf(JobFailedError);
     expect(error.type).toBe('CorruptParquetError');
-    expect(error.message).toContain(`${path.join(input, 'b.parquet')}: row group 1, column "Air temperature [K]": page 1 fails its CRC-32 checksum`);
+    expect(error.message).toContain(
+      `${path.join(input, 'b.parquet')}: row group 1, column "Air temperature [K]": page 1 fails its CRC-32 checksum`,
+    );
     expect(existsSync(path.join(output, 'manifest.json'))).toBe(false);
     const hidden = readdirSync(path.join(output, 'predictions')).filter((f) => f.startsWith('.'));
     expect(hidden).toEqual([]);
@@ -139,7 +159,10 @@ describe('failures through the real workflow', () => {
 
   it('a folder of non-Parquet files fails naming them', async () => {
     const input = tempDir('csv-input');
-    cpSync(path.join(ROOT, '..', 'shared', 'datasets', 'ai4i2020', 'ai4i2020.csv'), path.join(input, 'ai4i2020.parquet'));
+    cpSync(
+      path.join(ROOT, '..', 'shared', 'datasets', 'ai4i2020', 'ai4i2020.csv'),
+      path.join(input, 'ai4i2020.parquet'),
+    );
     const job = await env.client.startJob({ input, model: AI4I_MODEL, output: tempDir('csv-output') });
     const error = (await job.result().catch((e: unknown) => e)) as JobFailedError;
     expect(error.type).toBe('NotParquetError');

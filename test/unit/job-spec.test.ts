@@ -22,7 +22,8 @@ describe('job spec', () => {
     }
     expect(error).toBeInstanceOf(InvalidJobSpecError);
     const issues = (error as InvalidJobSpecError).issues.join('\n');
-    for (const field of ['input', 'model', 'output', 'shardRows', 'concurrency', 'colour']) expect(issues).toContain(field);
+    for (const field of ['input', 'model', 'output', 'shardRows', 'concurrency', 'colour'])
+      expect(issues).toContain(field);
     expect((error as Error).message).toMatch(/^invalid job spec:/);
   });
 });

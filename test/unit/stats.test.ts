@@ -21,7 +21,13 @@ describe('column statistics', () => {
     const forward = parts.reduce(mergeColumnStats);
     const backward = [...parts].reverse().reduce(mergeColumnStats);
     for (const merged of [forward, backward]) {
-      expect(merged).toMatchObject({ count: whole.count, nans: whole.nans, infinities: whole.infinities, min: whole.min, max: whole.max });
+      expect(merged).toMatchObject({
+        count: whole.count,
+        nans: whole.nans,
+        infinities: whole.infinities,
+        min: whole.min,
+        max: whole.max,
+      });
       expect(merged.mean).toBeCloseTo(whole.mean, 12);
       expect(merged.m2).toBeCloseTo(whole.m2, 9);
     }
@@ -30,6 +36,11 @@ describe('column statistics', () => {
   it('survives a JSON round trip, as Temporal payloads do', () => {
     const empty = columnStatsOf([NaN]);
     const roundTripped = JSON.parse(JSON.stringify(empty)) as typeof empty;
-    expect(mergeColumnStats(roundTripped, columnStatsOf([1, 2]))).toMatchObject({ min: 1, max: 2, count: 2, nans: 1 });
+    expect(mergeColumnStats(roundTripped, columnStatsOf([1, 2]))).toMatchObject({
+      min: 1,
+      max: 2,
+      count: 2,
+      nans: 1,
+    });
   });
 });
