@@ -1,5 +1,6 @@
 import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../activities/finalize-job.js';
 import { JobFailedError } from '../../client/index.js';
@@ -115,6 +116,26 @@ describe('scoreJob on the AI4I sample', () => {
   it('leaves no temporary files', () => {
     const hidden = readdirSync(path.join(output, 'predictions')).filter((f) => f.startsWith('.'));
     expect(hidden).toEqual([]);
+  });
+});
+
+describe('the workflow is deterministic', () => {
+  it('replays a recorded job history with the current code', async () => {
+    const job = await env.client.startJob({
+      input: AI4I_PARQUET,
+      model: AI4I_MODEL,
+      output: tempDir('replay'),
+      shardRows: 1000,
+    });
+    await job.result();
+    const history = await job.workflow.fetchHistory();
+    await expect(
+      Worker.runReplayHistory(
+        { workflowsPath: path.join(ROOT, 'dist', 'workflows', 'index.js') },
+        history,
+        job.jobId,
+      ),
+    ).resolves.toBeUndefined();
   });
 });
 
