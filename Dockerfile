@@ -20,6 +20,7 @@ COPY workers ./workers
 COPY temporal ./temporal
 COPY client ./client
 COPY cli ./cli
+COPY report ./report
 COPY bench ./bench
 
 # Dev dependencies are needed to compile; they are pruned once dist/ and the workflow bundle exist.

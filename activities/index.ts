@@ -1,14 +1,23 @@
-import type { LoadShardsInput, PlanJobInput, ScoreShardInput, FinalizeJobInput } from '../domain/job.js';
+import type {
+  FinalizeJobInput,
+  LoadShardsInput,
+  PlanJobInput,
+  RecordShardFailureInput,
+  ScoreShardInput,
+} from '../domain/job.js';
 import type { ModelCache } from '../inference/model-cache.js';
 import type { Storage } from '../storage/index.js';
 import { withFailureConversion } from './failures.js';
 import { finalizeJob } from './finalize-job.js';
 import { loadShards, planJob } from './plan-job.js';
+import { recordShardFailure } from './record-failure.js';
 import { scoreShard, temporalHooks } from './score-shard.js';
 
 export interface ActivityDeps {
   storageFor: (uri: string) => Storage;
   models: ModelCache;
+  /** Testing only: pause after each row group (fault-injection tests). */
+  rowGroupDelayMs?: number;
 }
 
 /** Planning and bookkeeping activities: listing, footers, plan pages, manifest and reports. */
@@ -18,13 +27,15 @@ export function createPlanningActivities({ storageFor, models }: ActivityDeps) {
     loadShards: (input: LoadShardsInput) =>
       loadShards(storageFor(input.output), input.output, input.start, input.count),
     finalizeJob: (input: FinalizeJobInput) => finalizeJob(storageFor, models, input),
+    recordShardFailure: (input: RecordShardFailureInput) => recordShardFailure(storageFor, input),
   });
 }
 
 /** The CPU-heavy activity, on its own task queue so scoring workers scale apart from planning. */
-export function createScoringActivities({ storageFor, models }: ActivityDeps) {
+export function createScoringActivities({ storageFor, models, rowGroupDelayMs = 0 }: ActivityDeps) {
   return withFailureConversion({
-    scoreShard: (input: ScoreShardInput) => scoreShard(storageFor, models, input, temporalHooks()),
+    scoreShard: (input: ScoreShardInput) =>
+      scoreShard(storageFor, models, input, temporalHooks(rowGroupDelayMs)),
   });
 }
 

@@ -8,12 +8,15 @@ export function outputLayout(storage: Storage, output: string) {
     part: (shardId: string) => storage.join(output, 'predictions', `part-${shardId}.parquet`),
     manifest: storage.join(output, 'manifest.json'),
     driftReport: storage.join(output, 'drift', 'report.json'),
+    driftReportHtml: storage.join(output, 'drift', 'report.html'),
     work,
     job: storage.join(work, 'job.json'),
     plan: storage.join(work, 'plan'),
     planPage: (page: number) => storage.join(work, 'plan', `shards-${String(page).padStart(6, '0')}.json`),
     planIndex: storage.join(work, 'plan', 'plan.json'),
     shardRecord: (shardId: string) => storage.join(work, 'shards', `${shardId}.json`),
+    errors: storage.join(output, 'errors'),
+    shardError: (shardId: string) => storage.join(output, 'errors', `${shardId}.json`),
   };
 }
 

@@ -115,6 +115,7 @@ export async function planJob(
 async function resetOutputForJob(storage: Storage, layout: ReturnType<typeof outputLayout>, jobId: string) {
   await storage.remove(layout.manifest);
   await storage.remove(layout.driftReport);
+  await storage.remove(layout.driftReportHtml);
   const previous = await storage.stat(layout.job);
   let sameJob = false;
   if (previous) {
@@ -128,7 +129,9 @@ async function resetOutputForJob(storage: Storage, layout: ReturnType<typeof out
     await storage.remove(layout.work);
     await storage.writeAll(layout.job, JSON.stringify({ jobId }));
   } else {
+    // Failures are found again by this run; stale ones would describe shards of another plan.
     await storage.remove(layout.plan);
+    await storage.remove(layout.errors);
   }
 }
 

@@ -2,9 +2,12 @@ import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ModelContractError } from '../domain/errors.js';
 import type { ScoreShardInput, ScoreShardResult } from '../domain/job.js';
+import type { Shard } from '../domain/shard-plan.js';
+import type { ReferenceBinning } from '../domain/drift/binning.js';
 import { columnStatsOf, mergeStats, type StatsByColumn } from '../domain/stats.js';
 import type { ModelCache } from '../inference/model-cache.js';
 import type { ModelSession, Predictions } from '../inference/model-session.js';
+import { ReferenceBinnings } from '../inference/reference-profile.js';
 import { toFloat64 } from '../inference/tensor.js';
 import type { ColumnBatch } from '../parquet/reader.js';
 import { ParquetFile } from '../parquet/reader.js';
@@ -23,6 +26,8 @@ export interface ShardHooks {
   heartbeat(progress: ShardProgress): void;
   /** Aborted when the activity is cancelled. */
   signal?: AbortSignal;
+  /** Testing only: pause after each row group. */
+  rowGroupDelayMs?: number;
 }
 
 export const PREDICTION_COLUMN = 'prediction';
@@ -47,8 +52,9 @@ export async function scoreShard(
   const partUri = layout.part(shard.shardId);
 
   const existing = await readRecord(outputStorage, recordUri);
-  if (existing && existing.shardId === shard.shardId && (await outputStorage.stat(partUri))) {
-    return { ...existing, reused: true };
+  if (existing && sameShard(existing.shard, shard) && (await outputStorage.stat(partUri))) {
+    const { shard: _shard, fileUri: _file, ...result } = existing;
+    return { ...result, reused: true };
   }
 
   const model = await models.get(input.model.folder);
@@ -57,6 +63,12 @@ export async function scoreShard(
       `${input.model.folder}: model.onnx changed during the job (planned sha256 ${input.model.sha256}, now ${model.sha256})`,
     );
   }
+  // The reference profile's binning: shards sketch on it so their statistics merge into comparable ones.
+  const reference = await referenceBinnings.get(
+    storageFor(input.model.folder),
+    input.model.folder,
+    model.contract.reference,
+  );
   const inputStorage = storageFor(shard.fileUri);
   const file = await ParquetFile.open(inputStorage, shard.fileUri);
   let part: PartWriter | undefined;
@@ -91,11 +103,12 @@ export async function scoreShard(
       t = performance.now();
       const values = outputValues(model, input, batch, predictions);
       await part.write(batch.rows, values);
-      stats = mergeStats(stats, batchStats(model, batch, values));
+      stats = mergeStats(stats, batchStats(model, batch, values, reference));
       millis.write += performance.now() - t;
 
       rowsDone += batch.rows;
       hooks.heartbeat({ rowGroupsDone: group - shard.rowGroupStart + 1, rowsDone });
+      if (hooks.rowGroupDelayMs) await pause(hooks.rowGroupDelayMs, hooks.signal);
     }
     if (hooks.signal?.aborted) throw hooks.signal.reason;
     await part.commit();
@@ -110,6 +123,8 @@ export async function scoreShard(
       millis: { ...millis, total: performance.now() - started },
     };
     await outputStorage.writeAll(recordUri, JSON.stringify({ ...result, fileUri: shard.fileUri, shard }));
+    // A failure recorded by an earlier run of this job no longer describes the shard.
+    await outputStorage.remove(layout.shardError(shard.shardId));
     return result;
   } catch (error) {
     await part?.abort().catch(() => undefined);
@@ -172,16 +187,27 @@ function strided(matrix: Float32Array, rows: number, width: number, column: numb
   return out;
 }
 
-/** Statistics over the batch's features and its numeric prediction columns, keyed by column name. */
+/** One parse of each model's reference binning per worker process (re-read, and re-parsed if it changed). */
+const referenceBinnings = new ReferenceBinnings();
+
+/**
+ * Statistics over the batch's features and its numeric prediction columns, keyed by column name. Columns the
+ * reference profile bins are also sketched on that binning (histogram, quantile grid, value counts).
+ */
 function batchStats(
   model: ModelSession,
   batch: ColumnBatch,
   values: Map<string, OutputValues>,
+  reference: ReferenceBinning | undefined,
 ): StatsByColumn {
+  const target = (column: string) => {
+    const binning = reference?.columns[column];
+    return reference && binning ? { binning, ref: reference.id } : undefined;
+  };
   const stats: StatsByColumn = {};
   for (const feature of model.features) {
     const vector = batch.columns.get(feature)!;
-    const column = columnStatsOf(toFloat64(vector, batch.rows));
+    const column = columnStatsOf(toFloat64(vector, batch.rows), undefined, target(feature));
     // Null slots were read as NaN; split them back out so the report tells nulls from NaN.
     column.nulls = vector.nullCount;
     column.nans -= vector.nullCount;
@@ -189,8 +215,9 @@ function batchStats(
   }
   for (const name of [PREDICTION_COLUMN, ...probabilityColumns(model)]) {
     const v = values.get(name);
-    if (v instanceof Float64Array) stats[name] = columnStatsOf(v);
-    else if (v instanceof BigInt64Array) stats[name] = columnStatsOf(Float64Array.from(v, Number));
+    if (v instanceof Float64Array) stats[name] = columnStatsOf(v, undefined, target(name));
+    else if (v instanceof BigInt64Array)
+      stats[name] = columnStatsOf(Float64Array.from(v, Number), undefined, target(name));
   }
   return stats;
 }
@@ -214,13 +241,46 @@ function hashingSink(sink: ObjectSink) {
   };
 }
 
-async function readRecord(storage: Storage, uri: string): Promise<ScoreShardResult | undefined> {
+/** A published part, with the shard it was scored from. */
+type ShardRecord = ScoreShardResult & { shard: Shard; fileUri: string };
+
+async function readRecord(storage: Storage, uri: string): Promise<ShardRecord | undefined> {
   if (!(await storage.stat(uri))) return undefined;
-  return JSON.parse(new TextDecoder().decode(await storage.readAll(uri))) as ScoreShardResult;
+  return JSON.parse(new TextDecoder().decode(await storage.readAll(uri))) as ShardRecord;
 }
 
-/** Heartbeats through Temporal's activity context; used by the activity wrapper. */
-export function temporalHooks(): ShardHooks {
+/** The same file (by URI and size), the same row groups and rows: the part still describes this shard. */
+function sameShard(a: Shard | undefined, b: Shard): boolean {
+  return (
+    a !== undefined &&
+    a.fileUri === b.fileUri &&
+    a.fileBytes === b.fileBytes &&
+    a.rowGroupStart === b.rowGroupStart &&
+    a.rowGroupEnd === b.rowGroupEnd &&
+    a.rows === b.rows
+  );
+}
+
+/**
+ * Heartbeats through Temporal's activity context; used by the activity wrapper. The heartbeat carries the
+ * checkpoint (row groups committed to the temporary part); a retried attempt rewrites the shard from its
+ * first row group, because a Parquet part cannot be appended to once its writer is gone.
+ */
+export function temporalHooks(rowGroupDelayMs = 0): ShardHooks {
   const context = Context.current();
-  return { heartbeat: (progress) => context.heartbeat(progress), signal: context.cancellationSignal };
+  return {
+    heartbeat: (progress) => context.heartbeat(progress),
+    signal: context.cancellationSignal,
+    rowGroupDelayMs,
+  };
+}
+
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }

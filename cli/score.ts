@@ -25,8 +25,12 @@ Options:
   --shard-rows N         largest shard in rows (default 100000; shards are whole row groups)
   --concurrency N        shards scored at once (default 8)
   --job-id ID            job (workflow) id; starting an id that exists follows that job instead
+  --max-failed-shards N  failed shards tolerated (default 0): within it the job ends partial
   --json                 print the final summary as one JSON object on the last line
-  -h, --help             this help`;
+  -h, --help             this help
+
+Exit codes: 0 completed, 1 failed, 2 usage error, 3 partial (some shards failed, within the
+limit; listed in <output>/errors/ and the manifest), 4 cancelled.`;
 
 export async function scoreCommand(argv: string[]): Promise<number> {
   const { values } = parse(argv, {
@@ -37,6 +41,7 @@ export async function scoreCommand(argv: string[]): Promise<number> {
     'shard-rows': { type: 'string' },
     concurrency: { type: 'string' },
     'job-id': { type: 'string' },
+    'max-failed-shards': { type: 'string' },
     json: { type: 'boolean' },
   });
   if (values.help) {
@@ -51,6 +56,8 @@ export async function scoreCommand(argv: string[]): Promise<number> {
     idColumns: list(values['id-columns']),
     shardRows: positiveInt(values['shard-rows'], 'shard-rows'),
     concurrency: positiveInt(values.concurrency, 'concurrency'),
+    maxFailedShards:
+      values['max-failed-shards'] === '0' ? 0 : positiveInt(values['max-failed-shards'], 'max-failed-shards'),
   };
   const say = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -80,10 +87,14 @@ export async function scoreCommand(argv: string[]): Promise<number> {
     );
     const summary = await followJob(job, values.json === true);
     printSummary(summary, values.json === true);
-    return 0;
+    return summary.status === 'completed' ? 0 : EXIT_PARTIAL;
   } catch (error) {
     if (error instanceof JobFailedError) {
-      say(`job ${error.jobId} failed: ${error.type}: ${error.message}`);
+      say(
+        error.type === 'JobCancelled'
+          ? error.message
+          : `job ${error.jobId} failed: ${error.type}: ${error.message}`,
+      );
       if (values.json)
         console.log(
           JSON.stringify({
@@ -92,7 +103,7 @@ export async function scoreCommand(argv: string[]): Promise<number> {
             error: { type: error.type, message: error.message },
           }),
         );
-      return 1;
+      return error.type === 'JobCancelled' ? EXIT_CANCELLED : 1;
     }
     throw error;
   } finally {
@@ -140,6 +151,10 @@ async function followJob(
   }
 }
 
+/** Exit codes: 0 completed, 1 failed, 2 usage, 3 partial (some shards failed, within the limit), 4 cancelled. */
+const EXIT_PARTIAL = 3;
+const EXIT_CANCELLED = 4;
+
 const FINISHED = {
   phase: 'done',
   shardsPlanned: 0,
@@ -155,10 +170,13 @@ function printSummary(summary: JobSummary, json: boolean): void {
     `job ${summary.jobId}: ${summary.status}`,
     `  rows: ${summary.rowsIn.toLocaleString('en-US')} in, ${summary.rowsScored.toLocaleString('en-US')} scored, ${summary.rowsFailed} failed`,
     `  shards: ${summary.shards.done}/${summary.shards.planned} done, ${summary.shards.failed} failed`,
+    ...summary.failedShards.map(
+      (f) => `    failed: ${f.shardId} (${f.fileUri}): ${f.errorType}: ${f.message}`,
+    ),
     `  model: ${summary.model.name} ${summary.model.version} (sha256 ${summary.model.sha256.slice(0, 12)}...)`,
     `  predictions: ${summary.output.predictions}`,
     `  manifest: ${summary.output.manifest}`,
-    `  drift: ${drift.verdict}${drift.driftedFeatures.length ? ` (${drift.driftedFeatures.join(', ')})` : ''} - ${summary.output.driftReport}`,
+    ...driftLines(drift, summary.output.driftReport),
   ];
   process.stderr.write(`${lines.join('\n')}\n`);
   if (json) {
@@ -170,16 +188,53 @@ function printSummary(summary: JobSummary, json: boolean): void {
         rowsScored: summary.rowsScored,
         rowsFailed: summary.rowsFailed,
         shards: summary.shards,
+        failedShards: summary.failedShards,
+        largestHistory: summary.largestHistory,
         model: summary.model,
         output: summary.output,
         drift: {
           verdict: drift.verdict,
           driftedFeatures: drift.driftedFeatures,
           shareDrifted: drift.shareDrifted,
+          prediction: drift.prediction,
+          htmlReport: drift.htmlReport,
         },
       }),
     );
   }
+}
+
+/** The drift verdict and the most drifted features, a line each; the full story is in report.html. */
+function driftLines(drift: JobSummary['drift'], jsonReport: string): string[] {
+  const lines: string[] = [];
+  if (drift.verdict === 'no_reference' || drift.verdict === 'no_data')
+    lines.push(`  drift: ${drift.verdict.replace('_', ' ')}: ${drift.reason ?? ''}`);
+  else {
+    const share = `${Math.round(drift.shareDrifted * 100)}%; the dataset drifts at ${Math.round(drift.driftShare * 100)}%`;
+    lines.push(
+      `  drift: ${drift.verdict === 'drift' ? 'DATASET DRIFT' : 'no dataset drift'}: ${drift.driftedFeatures.length} of ${drift.tested} features drifted (${share})`,
+    );
+  }
+  const line = (l: NonNullable<JobSummary['drift']['prediction']>) =>
+    `${l.column}: ${l.test} ${formatDriftValue(l.value)} (${l.test === 'ks' || l.test === 'chisquare' || l.test === 'z' ? 'drifts below' : 'drifts at'} ${l.threshold})`;
+  for (const top of drift.top.filter((t) => t.drifted)) lines.push(`    ${line(top)}`);
+  if (drift.prediction)
+    lines.push(
+      `    prediction ${drift.prediction.drifted ? 'drifted' : 'did not drift'}: ${line(drift.prediction)}`,
+    );
+  if (drift.missingRateAlerts.length)
+    lines.push(`    missing rate changed: ${drift.missingRateAlerts.join(', ')}`);
+  if (drift.infiniteAlerts.length) lines.push(`    infinite values: ${drift.infiniteAlerts.join(', ')}`);
+  lines.push(
+    `    report: ${drift.htmlReport ?? jsonReport}${drift.htmlReport ? ` (and ${jsonReport})` : ''}`,
+  );
+  return lines;
+}
+
+function formatDriftValue(v: number): string {
+  return v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6)
+    ? v.toExponential(2)
+    : String(Number(v.toPrecision(3)));
 }
 
 function absolute(uri: string): string {

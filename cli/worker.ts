@@ -1,6 +1,6 @@
 import { resolveTemporal } from '../temporal/embedded.js';
 import { createWorkers } from '../workers/create-workers.js';
-import { compileWorkerOptions } from '../workers/options.js';
+import { compileWorkerOptions, type WorkerOptions } from '../workers/options.js';
 import { parse, positiveInt } from './args.js';
 import { installQuietRuntime } from './runtime.js';
 
@@ -40,7 +40,9 @@ export async function workerCommand(argv: string[]): Promise<number> {
       ? { scoringSlots: positiveInt(values['scoring-slots'], 'scoring-slots')! }
       : {}),
     ...(values['ort-threads'] ? { ortThreads: positiveInt(values['ort-threads'], 'ort-threads')! } : {}),
-    ...(values['shutdown-grace'] ? { shutdownGraceTime: values['shutdown-grace'] } : {}),
+    ...(values['shutdown-grace']
+      ? { shutdownGraceTime: values['shutdown-grace'] as WorkerOptions['shutdownGraceTime'] }
+      : {}),
   });
   installQuietRuntime();
   const say = (line: string) => process.stderr.write(`${line}\n`);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   ApplicationFailure,
+  CancelledFailure,
   Client,
   Connection,
   WorkflowFailedError,
@@ -9,7 +10,7 @@ import {
 import type { JobProgress, JobSpecLike, JobSummary } from '../domain/job.js';
 import type { JobSpecInput } from '../domain/job-spec.js';
 import { clusterFromEnv } from '../temporal/connection.js';
-import { progressQuery } from '../workflows/messages.js';
+import { partitionProgressQuery, progressQuery } from '../workflows/messages.js';
 import { DEFAULT_TASK_QUEUE } from '../workflows/task-queues.js';
 import type { scoreJob } from '../workflows/score-job.js';
 import { JobFailedError } from './errors.js';
@@ -54,8 +55,9 @@ export class BatchScoreClient {
   }
 
   /**
-   * Starts a job. With a `jobId` that already ran or runs, returns that job instead of starting a second
-   * one: job ids are idempotent.
+   * Starts a job. Job ids are idempotent: an id that is running or has finished (completed or partial)
+   * returns that job instead of starting a second one. An id whose last run failed or was cancelled starts
+   * a new run, which reuses every part already published and scores only the missing shards.
    */
   async startJob(spec: JobSpecInput, options: { jobId?: string } = {}): Promise<JobHandle> {
     const jobId =
@@ -65,9 +67,10 @@ export class BatchScoreClient {
         workflowId: jobId,
         taskQueue: this.taskQueue,
         args: [spec as unknown as JobSpecLike],
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+        workflowIdConflictPolicy: 'USE_EXISTING',
       });
-      return new JobHandle(handle as WorkflowHandle<typeof scoreJob>);
+      return new JobHandle(this.client, handle as WorkflowHandle<typeof scoreJob>);
     } catch (error) {
       if (error instanceof Error && error.name === 'WorkflowExecutionAlreadyStartedError')
         return this.getJob(jobId);
@@ -76,7 +79,7 @@ export class BatchScoreClient {
   }
 
   getJob(jobId: string): JobHandle {
-    return new JobHandle(this.client.workflow.getHandle<typeof scoreJob>(jobId));
+    return new JobHandle(this.client, this.client.workflow.getHandle<typeof scoreJob>(jobId));
   }
 
   async close(): Promise<void> {
@@ -85,14 +88,35 @@ export class BatchScoreClient {
 }
 
 export class JobHandle {
-  constructor(readonly workflow: WorkflowHandle<typeof scoreJob>) {}
+  constructor(
+    private readonly client: Client,
+    readonly workflow: WorkflowHandle<typeof scoreJob>,
+  ) {}
 
   get jobId(): string {
     return this.workflow.workflowId;
   }
 
-  progress(): Promise<JobProgress> {
-    return this.workflow.query(progressQuery);
+  /**
+   * Shards and rows planned, done and failed. The job's own query counts finished partitions; the running
+   * partitions (child workflows) are asked for their live counts and added.
+   */
+  async progress(): Promise<JobProgress> {
+    const { runningPartitions, ...progress } = await this.workflow.query(progressQuery);
+    const live = await Promise.all(
+      runningPartitions.map((id) =>
+        this.client.workflow
+          .getHandle(id)
+          .query(partitionProgressQuery)
+          .catch(() => ({ shardsDone: 0, shardsFailed: 0, rowsScored: 0 })),
+      ),
+    );
+    for (const p of live) {
+      progress.shardsDone += p.shardsDone;
+      progress.shardsFailed += p.shardsFailed;
+      progress.rowsScored += p.rowsScored;
+    }
+    return progress;
   }
 
   /** The job's summary; a failed job throws JobFailedError with the failure's type and message. */
@@ -101,6 +125,13 @@ export class JobHandle {
       return await this.workflow.result();
     } catch (error) {
       if (error instanceof WorkflowFailedError) {
+        if (error.cause instanceof CancelledFailure) {
+          throw new JobFailedError(
+            this.jobId,
+            'JobCancelled',
+            `job ${this.jobId} was cancelled; finished parts are listed in its manifest`,
+          );
+        }
         const cause = innermostApplicationFailure(error.cause) ?? error.cause;
         if (cause instanceof ApplicationFailure) {
           throw new JobFailedError(this.jobId, cause.type ?? 'Error', cause.message, cause.details ?? []);

@@ -1,98 +1,76 @@
-import { summarize, type ColumnStats, type ColumnSummary, type StatsByColumn } from './stats.js';
+import { buildDriftReport, type CompareInput } from './drift/compare.js';
+import type { DriftReport, DriftVerdict } from './drift/report.js';
+import type { TestName } from './drift/policy.js';
+
+export type { DriftReport, DriftVerdict } from './drift/report.js';
+export type { Reference } from './drift/compare.js';
+export { DEFAULT_DRIFT_OPTIONS, type DriftOptions } from './drift/policy.js';
 
 /**
- * A first drift summary: each feature's moments against the model's reference profile. The verdict is a
- * plain heuristic (standardized mean shift and missing-rate change), documented in docs/drift.md, until the
- * full statistical report lands.
+ * The drift verdict in a few hundred bytes: what the workflow returns and the CLI prints. The full report
+ * (every feature, every metric, the charts) is <output>/drift/report.json and report.html; docs/drift.md.
  */
-export interface FeatureDrift {
-  column: string;
-  reference: ColumnSummary;
-  current: ColumnSummary;
-  /** (current mean - reference mean) / reference std; null when either side has no spread or no values. */
-  meanShiftStd: number | null;
-  stdRatio: number | null;
-  missingRateDelta: number;
-  drifted: boolean;
-}
-
 export interface DriftSummary {
-  schemaVersion: 1;
-  verdict: 'no_drift' | 'drift' | 'no_reference';
-  driftedFeatures: string[];
+  schemaVersion: 2;
+  verdict: DriftVerdict;
+  /** Why the verdict is no_reference or no_data; null otherwise. */
+  reason: string | null;
   shareDrifted: number;
-  thresholds: { meanShiftStd: number; missingRateDelta: number; shareDrifted: number };
-  features: FeatureDrift[];
-  prediction: ColumnSummary | null;
+  driftShare: number;
+  features: number;
+  tested: number;
+  /** Drifted features, most drifted first. */
+  driftedFeatures: string[];
+  /** The highest drift scores, drifted or not, most drifted first (at most TOP_FEATURES). */
+  top: DriftLine[];
+  prediction: DriftLine | null;
+  /** Features whose missing rate changed by more than the threshold. */
+  missingRateAlerts: string[];
+  /** Features with infinite values the reference did not have. */
+  infiniteAlerts: string[];
+  /** The HTML report next to report.json; null when it was not written. */
+  htmlReport: string | null;
 }
 
-export const DEFAULT_DRIFT_THRESHOLDS = {
-  meanShiftStd: 0.5,
-  missingRateDelta: 0.05,
-  shareDrifted: 0.5,
-} as const;
+export interface DriftLine {
+  column: string;
+  test: TestName;
+  value: number;
+  threshold: number;
+  drifted: boolean;
+  score: number;
+}
 
-export function compareToReference(
-  features: readonly string[],
-  current: StatsByColumn,
-  reference: StatsByColumn | undefined,
-  predictionColumn: string,
-  thresholds = DEFAULT_DRIFT_THRESHOLDS,
-): DriftSummary {
-  const predictionStats = current[predictionColumn];
-  const prediction = predictionStats ? summarize(predictionStats) : null;
-  if (!reference) {
-    return {
-      schemaVersion: 1,
-      verdict: 'no_reference',
-      driftedFeatures: [],
-      shareDrifted: 0,
-      thresholds: { ...thresholds },
-      features: [],
-      prediction,
-    };
-  }
-  const rows = features.map((column) => featureDrift(column, reference[column], current[column], thresholds));
-  const drifted = rows.filter((r) => r.drifted).map((r) => r.column);
-  const share = features.length > 0 ? drifted.length / features.length : 0;
+const TOP_FEATURES = 5;
+
+/** The full report for a job; see domain/drift/compare.ts. */
+export function compareToReference(input: CompareInput): DriftReport {
+  return buildDriftReport(input);
+}
+
+export function summarizeReport(report: DriftReport, htmlReport: string | null): DriftSummary {
+  const ranked = [...report.features].filter((f) => f.test).sort((a, b) => b.score - a.score);
+  const line = (f: DriftReport['features'][number]): DriftLine => ({
+    column: f.column,
+    test: f.test!.name,
+    value: f.test!.value,
+    threshold: f.test!.threshold,
+    drifted: f.drifted,
+    score: f.score,
+  });
   return {
-    schemaVersion: 1,
-    verdict: share >= thresholds.shareDrifted ? 'drift' : 'no_drift',
-    driftedFeatures: drifted,
-    shareDrifted: share,
-    thresholds: { ...thresholds },
-    features: rows,
-    prediction,
+    schemaVersion: 2,
+    verdict: report.verdict,
+    reason: report.reason,
+    shareDrifted: report.dataset.shareDrifted,
+    driftShare: report.dataset.driftShare,
+    features: report.dataset.features,
+    tested: report.dataset.tested,
+    driftedFeatures: ranked.filter((f) => f.drifted).map((f) => f.column),
+    top: ranked.slice(0, TOP_FEATURES).map(line),
+    prediction: report.prediction?.test ? line(report.prediction) : null,
+    missingRateAlerts: report.features.filter((f) => f.missing.alert).map((f) => f.column),
+    infiniteAlerts: report.features.filter((f) => f.infinite.alert).map((f) => f.column),
+    htmlReport,
   };
-}
-
-function featureDrift(
-  column: string,
-  referenceStats: ColumnStats | undefined,
-  currentStats: ColumnStats | undefined,
-  thresholds: typeof DEFAULT_DRIFT_THRESHOLDS,
-): FeatureDrift {
-  const empty: ColumnStats = {
-    count: 0,
-    nulls: 0,
-    nans: 0,
-    infinities: 0,
-    mean: 0,
-    m2: 0,
-    min: null,
-    max: null,
-  };
-  const reference = summarize(referenceStats ?? empty);
-  const current = summarize(currentStats ?? empty);
-  const spread = reference.std;
-  const meanShiftStd =
-    reference.mean !== null && current.mean !== null && spread !== null && spread > 0
-      ? (current.mean - reference.mean) / spread
-      : null;
-  const stdRatio = spread !== null && spread > 0 && current.std !== null ? current.std / spread : null;
-  const missingRateDelta = current.missingRate - reference.missingRate;
-  const drifted =
-    (meanShiftStd !== null && Math.abs(meanShiftStd) > thresholds.meanShiftStd) ||
-    Math.abs(missingRateDelta) > thresholds.missingRateDelta;
-  return { column, reference, current, meanShiftStd, stdRatio, missingRateDelta, drifted };
 }

@@ -55,6 +55,20 @@ export class TransientStorageError extends BatchScoreError {
   readonly retryable = true;
 }
 
+/**
+ * Storage refuses the request and will keep refusing it until someone changes the configuration: access denied
+ * (HTTP 401/403), no usable credential, a malformed storage URI, a container that does not exist for a write, or
+ * a service limit. The message names the account, container and path and the credential's source, never a secret.
+ */
+export class StorageAccessError extends BatchScoreError {
+  readonly retryable = false;
+}
+
+/** An input object changed while the job was reading it (its ETag moved): the plan no longer describes it. */
+export class InputChangedError extends BatchScoreError {
+  readonly retryable = false;
+}
+
 /** Names of errors that Temporal must never retry; used in activity retry policies. */
 export const NON_RETRYABLE_ERROR_TYPES = [
   'InvalidJobSpecError',
@@ -64,4 +78,6 @@ export const NON_RETRYABLE_ERROR_TYPES = [
   'SchemaMismatchError',
   'ModelContractError',
   'ReconciliationError',
+  'StorageAccessError',
+  'InputChangedError',
 ] as const;

@@ -37,8 +37,41 @@ export const JobSpecSchema = z
       .max(10_000)
       .default(8)
       .describe('Most shards scored at once across all workers.'),
+    maxFailedShards: z
+      .number()
+      .int()
+      .min(0)
+      .default(0)
+      .describe(
+        'Failed shards the job tolerates: up to this many it ends "partial" and lists them; one more fails it and cancels the rest.',
+      ),
+    maxFailedShardShare: z
+      .number()
+      .min(0)
+      .max(1)
+      .optional()
+      .describe('Tolerated share (0..1) of failed shards; when set, the smaller of the two limits applies.'),
+    heartbeatTimeoutSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(3600)
+      .default(60)
+      .describe(
+        'A scoring attempt that does not heartbeat for this long is retried elsewhere; cancellation reaches a shard within it.',
+      ),
   })
   .strict();
+
+/** Failed shards a job of `shards` shards tolerates under the spec's limits. */
+export function failureBudget(
+  spec: Pick<JobSpec, 'maxFailedShards' | 'maxFailedShardShare'>,
+  shards: number,
+): number {
+  const byShare =
+    spec.maxFailedShardShare === undefined ? Infinity : Math.floor(spec.maxFailedShardShare * shards);
+  return Math.min(spec.maxFailedShards, byShare);
+}
 
 export type JobSpecInput = z.input<typeof JobSpecSchema>;
 export type JobSpec = z.output<typeof JobSpecSchema>;

@@ -64,6 +64,7 @@ export interface FinalizeJobInput {
   model: ModelRef;
   stats: StatsByColumn;
   startedAt: string;
+  status: Exclude<JobStatus, 'failed'>;
 }
 
 export interface FinalizeJobResult {
@@ -72,10 +73,64 @@ export interface FinalizeJobResult {
   drift: DriftSummary;
   rowsIn: number;
   rowsScored: number;
+  rowsFailed: number;
+  /** Rows of shards neither scored nor failed: only a cancelled job has them. */
+  rowsNotScored: number;
   parts: number;
 }
 
-export type JobStatus = 'completed' | 'failed';
+/** completed: every row scored. partial: some shards failed, within the job's failure limit. */
+export type JobStatus = 'completed' | 'partial' | 'cancelled' | 'failed';
+
+/** A shard that failed for good: recorded in <output>/errors/<shardId>.json. */
+export interface FailedShard {
+  shardId: string;
+  fileUri: string;
+  rowGroupStart: number;
+  rowGroupEnd: number;
+  rows: number;
+  errorType: string;
+  message: string;
+}
+
+export interface RecordShardFailureInput {
+  jobId: string;
+  output: string;
+  failure: FailedShard;
+}
+
+/** One partition of the shard plan, scored by a child workflow. */
+export interface ScorePartitionInput {
+  jobId: string;
+  output: string;
+  model: ModelRef;
+  idColumns: string[];
+  /** Shard indexes [start, end) of the plan. */
+  start: number;
+  end: number;
+  concurrency: number;
+  /** Failed shards this partition may see before it stops and reports the job's limit exceeded. */
+  failureBudget: number;
+  heartbeatTimeoutSeconds: number;
+}
+
+export interface ScorePartitionResult {
+  shardsDone: number;
+  shardsFailed: number;
+  rowsScored: number;
+  rowsFailed: number;
+  /** The first failures, for the job summary; all of them are in <output>/errors/. */
+  failures: FailedShard[];
+  budgetExceeded: boolean;
+  stats: StatsByColumn;
+  history: HistoryFootprint;
+}
+
+/** How close a workflow came to Temporal's history limits (51,200 events, 50 MB). */
+export interface HistoryFootprint {
+  events: number;
+  bytes: number;
+}
 
 /** The workflow's result: what `batch-score score --json` prints. */
 export interface JobSummary {
@@ -85,13 +140,17 @@ export interface JobSummary {
   rowsScored: number;
   rowsFailed: number;
   shards: { planned: number; done: number; failed: number };
+  /** The first failed shards; every one is listed in the manifest and <output>/errors/. */
+  failedShards: FailedShard[];
   model: ModelRef;
   output: { root: string; predictions: string; manifest: string; driftReport: string };
   drift: DriftSummary;
+  /** The largest history any workflow of the job reached. */
+  largestHistory: HistoryFootprint;
 }
 
 export interface JobProgress {
-  phase: 'planning' | 'scoring' | 'finalizing' | 'done';
+  phase: 'planning' | 'scoring' | 'finalizing' | 'done' | 'cancelling';
   shardsPlanned: number;
   shardsDone: number;
   shardsFailed: number;

@@ -12,6 +12,8 @@ export interface Shard {
   shardId: string;
   fileIndex: number;
   fileUri: string;
+  /** Size of the file when planned: a part scored from a file that changed since is not reused. */
+  fileBytes: number;
   /** First row group, inclusive. */
   rowGroupStart: number;
   /** Last row group, exclusive. */
@@ -43,6 +45,7 @@ export function planShards(files: readonly PlannedFile[], shardRows: number): Sh
           shardId: shardIdFor(fileIndex, start, end),
           fileIndex,
           fileUri: file.uri,
+          fileBytes: file.bytes,
           rowGroupStart: start,
           rowGroupEnd: end,
           firstRow,

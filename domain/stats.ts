@@ -1,7 +1,11 @@
+import type { ColumnBinning } from './drift/binning.js';
+import { mergeSketches, sketchOf, type ColumnSketch } from './drift/sketch.js';
+
 /**
  * Mergeable per-column statistics. A shard computes them over its rows; the workflow merges shard results
- * in any order. Counts, min and max merge exactly; mean and variance merge with Chan et al.'s parallel
- * update, exact up to floating-point rounding.
+ * in any order. Counts, min, max and the sketch (histogram, quantile grid, value counts) merge exactly and
+ * order-independently; mean and variance merge with Chan et al.'s parallel update, equal across orders up to
+ * floating-point rounding. Drift decisions use only the exact parts (and the reference's fixed moments).
  */
 export interface ColumnStats {
   /** Finite values seen. */
@@ -18,6 +22,13 @@ export interface ColumnStats {
   /** Smallest finite value; null until one is seen (JSON, and so Temporal payloads, cannot carry Infinity). */
   min: number | null;
   max: number | null;
+  /**
+   * Distribution on the reference profile's binning (domain/drift/sketch.ts). Absent when the column has no
+   * binning (no reference profile, or a column the profile does not cover); null when merged parts could not
+   * be combined (made on different reference profiles, or some parts without one), so a report never
+   * compares an incomplete distribution.
+   */
+  sketch?: ColumnSketch | null;
 }
 
 export type StatsByColumn = Record<string, ColumnStats>;
@@ -27,6 +38,34 @@ export function emptyColumnStats(): ColumnStats {
 }
 
 export function mergeColumnStats(a: ColumnStats, b: ColumnStats): ColumnStats {
+  const merged = mergeMoments(a, b);
+  const sketch = mergeSketchOf(a, b);
+  if (sketch !== undefined) merged.sketch = sketch;
+  return merged;
+}
+
+/** Rows a part saw of the column: a part that saw none is neutral in a merge, whatever its sketch. */
+function rowsOf(stats: ColumnStats): number {
+  return stats.count + stats.nulls + stats.nans + stats.infinities;
+}
+
+/**
+ * Sketches combine when both parts have one on the same binning. A part with rows but no sketch, or a sketch
+ * on another binning, makes the merged sketch null: null absorbs everything but an empty part, so the
+ * result is the same in any merge order.
+ */
+function mergeSketchOf(a: ColumnStats, b: ColumnStats): ColumnSketch | null | undefined {
+  const emptyA = rowsOf(a) === 0;
+  const emptyB = rowsOf(b) === 0;
+  if (emptyA && !emptyB) return b.sketch;
+  if (emptyB && !emptyA) return a.sketch;
+  if (emptyA && (!a.sketch || !b.sketch)) return a.sketch ?? b.sketch;
+  if (a.sketch === undefined && b.sketch === undefined) return undefined;
+  if (!a.sketch || !b.sketch) return null;
+  return mergeSketches(a.sketch, b.sketch);
+}
+
+function mergeMoments(a: ColumnStats, b: ColumnStats): ColumnStats {
   const count = a.count + b.count;
   const merged: ColumnStats = {
     count,
@@ -40,10 +79,20 @@ export function mergeColumnStats(a: ColumnStats, b: ColumnStats): ColumnStats {
   };
   if (count > 0) {
     const delta = b.mean - a.mean;
-    merged.mean = a.mean + (delta * b.count) / count;
-    merged.m2 = a.m2 + b.m2 + (delta * delta * a.count * b.count) / count;
+    merged.mean = saturate(a.mean + (delta * b.count) / count);
+    merged.m2 = saturate(a.m2 + b.m2 + (delta * delta * a.count * b.count) / count);
   }
   return merged;
+}
+
+/**
+ * Squares of values past 1e154 overflow; JSON (and so Temporal) would turn Infinity into null and a later
+ * merge would read it as 0. Moments saturate at the largest double instead: the std reads as huge, which is
+ * true. (Drift tests use the sketch, which has no such limit.)
+ */
+function saturate(v: number): number {
+  if (Number.isNaN(v)) return Number.MAX_VALUE;
+  return Math.max(-Number.MAX_VALUE, Math.min(Number.MAX_VALUE, v));
 }
 
 export function mergeStats(a: StatsByColumn, b: StatsByColumn): StatsByColumn {
@@ -55,11 +104,27 @@ export function mergeStats(a: StatsByColumn, b: StatsByColumn): StatsByColumn {
   return out;
 }
 
+/** The binning a column's sketch is made on, and the id of the reference profile it comes from. */
+export interface SketchTarget {
+  binning: ColumnBinning;
+  ref: string;
+}
+
 /**
  * Statistics of one batch of values. `valid` (when given) marks non-null rows; NaN and infinities are
- * recognised in the values themselves.
+ * recognised in the values themselves. With a target, the finite values are also sketched on its binning.
  */
-export function columnStatsOf(values: ArrayLike<number>, valid?: ArrayLike<boolean | number>): ColumnStats {
+export function columnStatsOf(
+  values: ArrayLike<number>,
+  valid?: ArrayLike<boolean | number>,
+  target?: SketchTarget,
+): ColumnStats {
+  const stats = momentsOf(values, valid);
+  if (target) stats.sketch = sketchOf(values, target.binning, target.ref, valid);
+  return stats;
+}
+
+function momentsOf(values: ArrayLike<number>, valid?: ArrayLike<boolean | number>): ColumnStats {
   const stats = emptyColumnStats();
   let sum = 0;
   let min = Infinity;
@@ -88,8 +153,8 @@ export function columnStatsOf(values: ArrayLike<number>, valid?: ArrayLike<boole
     const v = values[i]!;
     if (Number.isFinite(v)) m2 += (v - mean) * (v - mean);
   }
-  stats.mean = mean;
-  stats.m2 = m2;
+  stats.mean = saturate(mean);
+  stats.m2 = saturate(m2);
   stats.min = min;
   stats.max = max;
   return stats;

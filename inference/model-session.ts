@@ -33,8 +33,6 @@ export interface LoadedModel {
  * decodes outputs (tensors or ZipMap, int64 or string labels) into typed arrays. Create with `create()`.
  */
 export class ModelSession {
-  private scratch: Float32Array | undefined;
-
   private constructor(
     readonly folder: string,
     readonly contract: ModelContract,
@@ -110,8 +108,12 @@ export class ModelSession {
     const feeds: Record<string, ort.Tensor> = {};
     const input = this.contract.input;
     if (input.layout === 'tensor') {
-      this.scratch = buildFeatureMatrix(features, rows, this.scratch);
-      feeds[input.name] = new ort.Tensor('float32', this.scratch, [rows, features.length]);
+      // A fresh matrix per call: one session serves every shard of the worker, and ONNX Runtime reads the
+      // input while other shards' calls run, so a shared buffer would mix their rows.
+      feeds[input.name] = new ort.Tensor('float32', buildFeatureMatrix(features, rows), [
+        rows,
+        features.length,
+      ]);
     } else {
       buildFeatureColumns(features, rows).forEach((column, j) => {
         feeds[input.names[j]!] = new ort.Tensor('float32', column, [rows, 1]);

@@ -107,10 +107,30 @@ export class LocalStorage implements Storage {
     await fs.rm(LocalStorage.toPath(uri), { force: true, recursive: true });
   }
 
+  async removeTemporaries(folder: string): Promise<number> {
+    const dir = LocalStorage.toPath(folder);
+    let entries: string[];
+    try {
+      entries = await fs.readdir(dir);
+    } catch (error) {
+      if (isNodeError(error) && error.code === 'ENOENT') return 0;
+      throw error;
+    }
+    const temporaries = entries.filter((name) => TEMPORARY_NAME.test(name));
+    await Promise.all(temporaries.map((name) => fs.rm(path.join(dir, name), { force: true })));
+    return temporaries.length;
+  }
+
   join(base: string, ...segments: string[]): string {
     return path.join(LocalStorage.toPath(base), ...segments);
   }
+
+  relative(base: string, uri: string): string {
+    return path.relative(LocalStorage.toPath(base), LocalStorage.toPath(uri)).split(path.sep).join('/');
+  }
 }
+
+const TEMPORARY_NAME = /^\..+\.tmp-[0-9a-f]{12}$/;
 
 /** Temporary files are hidden and carry the final name, so a cleanup can find a crashed attempt's leftovers. */
 export function temporaryNameFor(finalPath: string): string {

@@ -41,6 +41,16 @@ export interface Storage {
   writeAll(uri: string, bytes: Uint8Array | string): Promise<void>;
   /** Removes an object; absent objects are fine. */
   remove(uri: string): Promise<void>;
+  /**
+   * Removes unpublished temporary objects under a folder, left by attempts that died before commit or abort.
+   * Call it only when no attempt can still be writing there (the job's finalize step).
+   */
+  removeTemporaries(folder: string): Promise<number>;
   /** Joins path segments onto a folder URI. */
   join(base: string, ...segments: string[]): string;
+  /**
+   * `uri` relative to the folder `base`, '/'-separated ('predictions/part-1.parquet'), as path.relative does for
+   * files; for recording paths inside an output folder (the manifest). A URI with no relative form comes back whole.
+   */
+  relative(base: string, uri: string): string;
 }

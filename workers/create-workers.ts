@@ -3,7 +3,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NativeConnection } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
-import { createPlanningActivities, createScoringActivities } from '../activities/index.js';
+import {
+  createPlanningActivities,
+  createScoringActivities,
+  type PlanningActivities,
+  type ScoringActivities,
+} from '../activities/index.js';
 import { ModelCache } from '../inference/model-cache.js';
 import { storageFor } from '../storage/index.js';
 import { scoringTaskQueue } from '../workflows/task-queues.js';
@@ -24,9 +29,11 @@ export async function createWorkers(
   connection: NativeConnection,
   namespace: string,
   options: WorkerOptions,
+  /** Replacement activities, for tests that exercise orchestration alone (e.g. a no-op scorer). */
+  overrides: { planning?: PlanningActivities; scoring?: ScoringActivities } = {},
 ): Promise<BatchScoreWorkers> {
   const models = new ModelCache(storageFor, { intraOpThreads: options.ortThreads });
-  const deps = { storageFor, models };
+  const deps = { storageFor, models, rowGroupDelayMs: options.rowGroupDelayMs };
   const workers: Worker[] = [];
   if (options.roles.planning) {
     workers.push(
@@ -35,7 +42,7 @@ export async function createWorkers(
         namespace,
         taskQueue: options.taskQueue,
         ...workflowSource(),
-        activities: createPlanningActivities(deps),
+        activities: overrides.planning ?? createPlanningActivities(deps),
         maxConcurrentActivityTaskExecutions: options.planningSlots,
         shutdownGraceTime: options.shutdownGraceTime,
       }),
@@ -47,7 +54,7 @@ export async function createWorkers(
         connection,
         namespace,
         taskQueue: scoringTaskQueue(options.taskQueue),
-        activities: createScoringActivities(deps),
+        activities: overrides.scoring ?? createScoringActivities(deps),
         maxConcurrentActivityTaskExecutions: options.scoringSlots,
         shutdownGraceTime: options.shutdownGraceTime,
       }),

@@ -1,4 +1,5 @@
 import os from 'node:os';
+import type { Duration } from '@temporalio/common';
 import { DEFAULT_TASK_QUEUE } from '../workflows/task-queues.js';
 
 /**
@@ -12,6 +13,7 @@ import { DEFAULT_TASK_QUEUE } from '../workflows/task-queues.js';
  * | BATCH_SCORE_ORT_THREADS | 1 | ONNX Runtime intra-op threads per session |
  * | BATCH_SCORE_SHUTDOWN_GRACE | 30s | time running shards get to finish on SIGTERM before they are handed back |
  * | BATCH_SCORE_ROLES | planning,scoring | which pools this process joins |
+ * | BATCH_SCORE_ROW_GROUP_DELAY_MS | 0 | testing only: pause after each row group (fault-injection tests) |
  * | BATCH_SCORE_WORKFLOW_BUNDLE | (none) | prebuilt workflow bundle (npm run bundle); otherwise bundled at start |
  */
 export interface WorkerOptions {
@@ -19,7 +21,9 @@ export interface WorkerOptions {
   scoringSlots: number;
   planningSlots: number;
   ortThreads: number;
-  shutdownGraceTime: string;
+  shutdownGraceTime: Duration;
+  /** Testing only: pause after each row group, so fault-injection tests can act mid-shard. */
+  rowGroupDelayMs: number;
   roles: { planning: boolean; scoring: boolean };
 }
 
@@ -37,7 +41,8 @@ export function compileWorkerOptions(
     scoringSlots: positiveInt(env, 'BATCH_SCORE_SCORING_SLOTS', os.availableParallelism()),
     planningSlots: positiveInt(env, 'BATCH_SCORE_PLANNING_SLOTS', 4),
     ortThreads: positiveInt(env, 'BATCH_SCORE_ORT_THREADS', 1),
-    shutdownGraceTime: env.BATCH_SCORE_SHUTDOWN_GRACE ?? '30s',
+    shutdownGraceTime: (env.BATCH_SCORE_SHUTDOWN_GRACE ?? '30s') as Duration,
+    rowGroupDelayMs: nonNegativeInt(env, 'BATCH_SCORE_ROW_GROUP_DELAY_MS', 0),
     roles: { planning: roles.includes('planning'), scoring: roles.includes('scoring') },
     ...overrides,
   };
@@ -49,5 +54,13 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1)
     throw new Error(`${name}=${raw}: expected a positive whole number`);
+  return value;
+}
+
+function nonNegativeInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name}=${raw}: expected a whole number >= 0`);
   return value;
 }

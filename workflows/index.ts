@@ -1,2 +1,2 @@
 export { scoreJob } from './score-job.js';
-export { progressQuery } from './messages.js';
+export { scorePartition } from './score-partition.js';

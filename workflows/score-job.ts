@@ -1,43 +1,50 @@
 import {
-  ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   condition,
+  executeChild,
+  isCancellation,
   log,
-  proxyActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { PlanningActivities, ScoringActivities } from '../activities/index.js';
-import { InvalidJobSpecError, NON_RETRYABLE_ERROR_TYPES } from '../domain/errors.js';
-import type { JobProgress, JobSpecLike, JobSummary, ScoreShardInput } from '../domain/job.js';
-import { parseJobSpec, type JobSpec } from '../domain/job-spec.js';
+import { InvalidJobSpecError } from '../domain/errors.js';
+import type {
+  FailedShard,
+  FinalizeJobResult,
+  HistoryFootprint,
+  JobProgress,
+  JobSpecLike,
+  JobSummary,
+  PlanJobResult,
+  ScorePartitionResult,
+} from '../domain/job.js';
+import { failureBudget, parseJobSpec, type JobSpec } from '../domain/job-spec.js';
 import { mergeStats, type StatsByColumn } from '../domain/stats.js';
+import { planningActivities } from './activities.js';
+import { listFailures } from './failures.js';
 import { progressQuery } from './messages.js';
-import { scoringTaskQueue } from './task-queues.js';
-
-/** Shards fetched from the stored plan per activity call: small enough for one payload. */
-const SHARD_PAGE = 500;
+import { scorePartition } from './score-partition.js';
 
 /**
- * Scores a Parquet dataset: validate the spec, plan shards from the footers, score shards with a bounded
- * sliding window, then write the manifest and drift summary. Rows never pass through the workflow.
+ * Shards per child workflow. Each shard costs a child about 6 history events and a few KB of results, so a
+ * partition stays near 3,000 events and a few MB, and a 1,000,000-shard job needs 2,000 children: about
+ * 14,000 events in the parent. Both far under Temporal's 51,200 events and 50 MB.
+ */
+export const PARTITION_SHARDS = 500;
+/** Partitions scored at once; two keep the scoring pool busy while one partition drains its tail. */
+const PARALLEL_PARTITIONS = 2;
+const FAILURES_REPORTED = 20;
+
+/**
+ * Scores a Parquet dataset: validate the spec, plan shards from the footers (the plan lives in storage),
+ * score the plan's partitions as child workflows, then write the manifest and drift summary. Rows never
+ * pass through Temporal. Failed shards within the job's limit make it `partial`; beyond it, it fails fast.
  */
 export async function scoreJob(rawSpec: JobSpecLike): Promise<JobSummary> {
   const spec = validate(rawSpec);
-  const { workflowId: jobId, taskQueue, startTime } = workflowInfo();
-  const retry = {
-    maximumAttempts: 5,
-    initialInterval: '1s',
-    nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES],
-  };
-  const planning = proxyActivities<PlanningActivities>({ startToCloseTimeout: '30 minutes', retry });
-  const scoring = proxyActivities<ScoringActivities>({
-    taskQueue: scoringTaskQueue(taskQueue),
-    startToCloseTimeout: '4 hours',
-    heartbeatTimeout: '2 minutes',
-    retry,
-  });
-
+  const { workflowId: jobId, startTime } = workflowInfo();
+  const planning = planningActivities();
   const progress: JobProgress = {
     phase: 'planning',
     shardsPlanned: 0,
@@ -46,7 +53,8 @@ export async function scoreJob(rawSpec: JobSpecLike): Promise<JobSummary> {
     rowsPlanned: 0,
     rowsScored: 0,
   };
-  setHandler(progressQuery, () => progress);
+  const running = new Map<string, Promise<void>>();
+  setHandler(progressQuery, () => ({ ...progress, runningPartitions: [...running.keys()] }));
 
   const plan = await planning.planJob({
     jobId,
@@ -60,65 +68,130 @@ export async function scoreJob(rawSpec: JobSpecLike): Promise<JobSummary> {
   progress.shardsPlanned = plan.shards;
   progress.rowsPlanned = plan.rows;
 
+  const budget = failureBudget(spec, plan.shards);
+  const partitions = Math.ceil(plan.shards / PARTITION_SHARDS);
+  const parallel = Math.max(1, Math.min(partitions, PARALLEL_PARTITIONS));
+  const concurrency = Math.max(1, Math.ceil(spec.concurrency / parallel));
   let stats: StatsByColumn = {};
-  let failure: { shardId: string; fileUri: string; error: unknown } | undefined;
-  const inFlight = new Set<Promise<void>>();
-  const score = async (input: ScoreShardInput) => {
-    try {
-      const result = await scoring.scoreShard(input);
-      stats = mergeStats(stats, result.stats);
-      progress.shardsDone++;
-      progress.rowsScored += result.rows;
-    } catch (error) {
-      progress.shardsFailed++;
-      failure ??= { shardId: input.shard.shardId, fileUri: input.shard.fileUri, error };
-    }
-  };
-  for (let start = 0; start < plan.shards && !failure; start += SHARD_PAGE) {
-    const shards = await planning.loadShards({ output: spec.output, start, count: SHARD_PAGE });
-    for (const shard of shards) {
-      await condition(() => inFlight.size < spec.concurrency || failure !== undefined);
-      if (failure) break;
-      const task = score({
-        jobId,
-        shard,
-        model: plan.model,
-        output: spec.output,
-        idColumns: plan.idColumns,
-      }).finally(() => inFlight.delete(task));
-      inFlight.add(task);
-    }
-  }
-  await Promise.all(inFlight);
-  if (failure) throw shardFailure(jobId, failure);
+  const failures: FailedShard[] = [];
+  let largest: HistoryFootprint = { events: 0, bytes: 0 };
+  let exceeded = false;
+  const children = new CancellationScope();
 
-  progress.phase = 'finalizing';
-  const final = await planning.finalizeJob({
-    jobId,
-    output: spec.output,
-    planUri: plan.planUri,
-    model: plan.model,
-    stats,
-    startedAt: startTime.toISOString(),
-  });
-  progress.phase = 'done';
-  log.info('job completed', { jobId, rows: final.rowsScored, drift: final.drift.verdict });
-  return {
-    jobId,
-    status: 'completed',
-    rowsIn: final.rowsIn,
-    rowsScored: final.rowsScored,
-    rowsFailed: 0,
-    shards: { planned: plan.shards, done: progress.shardsDone, failed: progress.shardsFailed },
-    model: plan.model,
-    output: {
-      root: spec.output,
-      predictions: `${spec.output}/predictions`,
-      manifest: final.manifestUri,
-      driftReport: final.driftReportUri,
-    },
-    drift: final.drift,
+  const runPartition = async (index: number): Promise<void> => {
+    const start = index * PARTITION_SHARDS;
+    let result: ScorePartitionResult;
+    try {
+      result = await children.run(() =>
+        executeChild(scorePartition, {
+          workflowId: `${jobId}/partition-${String(index).padStart(5, '0')}`,
+          args: [
+            {
+              jobId,
+              output: spec.output,
+              model: plan.model,
+              idColumns: plan.idColumns,
+              start,
+              end: Math.min(start + PARTITION_SHARDS, plan.shards),
+              concurrency,
+              failureBudget: budget - progress.shardsFailed,
+              heartbeatTimeoutSeconds: spec.heartbeatTimeoutSeconds,
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (exceeded && isCancellation(error)) return; // cancelled by us, past the failure limit
+      throw error;
+    }
+    stats = mergeStats(stats, result.stats);
+    progress.shardsDone += result.shardsDone;
+    progress.shardsFailed += result.shardsFailed;
+    progress.rowsScored += result.rowsScored;
+    failures.push(...result.failures.slice(0, FAILURES_REPORTED - failures.length));
+    largest = larger(largest, result.history);
+    if ((result.budgetExceeded || progress.shardsFailed > budget) && !exceeded) {
+      exceeded = true;
+      children.cancel();
+    }
   };
+
+  try {
+    for (let index = 0; index < partitions && !exceeded; index++) {
+      await condition(() => running.size < parallel || exceeded);
+      if (exceeded) break;
+      const id = `${jobId}/partition-${String(index).padStart(5, '0')}`;
+      const task = runPartition(index).finally(() => running.delete(id));
+      running.set(id, task);
+    }
+    await Promise.all(running.values());
+  } catch (error) {
+    if (isCancellation(error)) {
+      // Keep and list what finished, then end as cancelled.
+      progress.phase = 'cancelling';
+      await CancellationScope.nonCancellable(() => finalize('cancelled'));
+    }
+    throw error;
+  }
+
+  if (exceeded) {
+    throw ApplicationFailure.create({
+      type: 'FailureThresholdExceededError',
+      nonRetryable: true,
+      message:
+        `job ${jobId}: ${progress.shardsFailed} of ${plan.shards} shards failed, more than the ${budget} allowed; the rest was cancelled:\n` +
+        listFailures(failures, progress.shardsFailed),
+    });
+  }
+
+  const status = progress.shardsFailed > 0 ? 'partial' : 'completed';
+  const final = await finalize(status);
+  progress.phase = 'done';
+  log.info('job finished', { jobId, status, rows: final.rowsScored, failedShards: progress.shardsFailed });
+  return summary(status, final);
+
+  function finalize(status: 'completed' | 'partial' | 'cancelled'): Promise<FinalizeJobResult> {
+    progress.phase = status === 'cancelled' ? 'cancelling' : 'finalizing';
+    return planning.finalizeJob({
+      jobId,
+      output: spec.output,
+      planUri: plan.planUri,
+      model: plan.model,
+      stats,
+      startedAt: startTime.toISOString(),
+      status,
+    });
+  }
+
+  function summary(status: 'completed' | 'partial', final: FinalizeJobResult): JobSummary {
+    const { historyLength, historySize } = workflowInfo();
+    return {
+      jobId,
+      status,
+      rowsIn: final.rowsIn,
+      rowsScored: final.rowsScored,
+      rowsFailed: final.rowsFailed,
+      shards: { planned: plan.shards, done: progress.shardsDone, failed: progress.shardsFailed },
+      failedShards: failures,
+      model: plan.model,
+      output: outputPaths(spec, final),
+      drift: final.drift,
+      largestHistory: larger(largest, { events: historyLength, bytes: historySize }),
+    };
+  }
+}
+
+function outputPaths(spec: JobSpec, final: FinalizeJobResult): JobSummary['output'] {
+  return {
+    root: spec.output,
+    predictions: `${spec.output}/predictions`,
+    manifest: final.manifestUri,
+    driftReport: final.driftReportUri,
+  };
+}
+
+function larger(a: HistoryFootprint, b: HistoryFootprint): HistoryFootprint {
+  return { events: Math.max(a.events, b.events), bytes: Math.max(a.bytes, b.bytes) };
 }
 
 function validate(raw: JobSpecLike): JobSpec {
@@ -137,18 +210,4 @@ function validate(raw: JobSpecLike): JobSpec {
   }
 }
 
-/** The job fails with the shard's own failure type, so callers see e.g. CorruptParquetError, not a wrapper. */
-function shardFailure(
-  jobId: string,
-  failure: { shardId: string; fileUri: string; error: unknown },
-): ApplicationFailure {
-  let cause = failure.error;
-  if (cause instanceof ActivityFailure && cause.cause) cause = cause.cause;
-  const message = cause instanceof Error ? cause.message : String(cause);
-  const type = cause instanceof ApplicationFailure && cause.type ? cause.type : 'ShardFailedError';
-  return ApplicationFailure.create({
-    type,
-    message: `job ${jobId}: shard ${failure.shardId} of ${failure.fileUri} failed: ${message}`,
-    nonRetryable: true,
-  });
-}
+export type { PlanJobResult };

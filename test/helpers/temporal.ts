@@ -34,13 +34,15 @@ export interface TestWorkers {
 export async function startTestWorkers(
   server: DevServer,
   overrides: Partial<WorkerOptions> = {},
+  activities: Parameters<typeof createWorkers>[3] = {},
 ): Promise<TestWorkers> {
-  const taskQueue = `test-${randomUUID()}`;
-  const options = compileWorkerOptions({}, { taskQueue, scoringSlots: 2, ...overrides });
+  const taskQueue = overrides.taskQueue ?? `test-${randomUUID()}`;
+  const options = compileWorkerOptions({}, { scoringSlots: 2, ...overrides, taskQueue });
   const workers = await createWorkers(
     await NativeConnection.connect({ address: server.address }),
     server.namespace,
     options,
+    activities,
   );
   const running = workers.run();
   const connection = await Connection.connect({ address: server.address });

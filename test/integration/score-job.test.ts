@@ -4,7 +4,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../activities/finalize-job.js';
 import { JobFailedError } from '../../client/index.js';
-import type { DriftSummary } from '../../domain/drift-summary.js';
+import type { DriftReport } from '../../domain/drift-summary.js';
 import type { DevServer } from '../../temporal/dev-server.js';
 import { readNumericColumns } from '../helpers/golden.js';
 import { AI4I_MODEL, AI4I_PARQUET, ROOT, tempDir } from '../helpers/paths.js';
@@ -76,14 +76,18 @@ describe('scoreJob on the AI4I sample', () => {
 
   it('writes a manifest that accounts for every row and part', () => {
     const manifest = JSON.parse(readFileSync(path.join(output, 'manifest.json'), 'utf8')) as Manifest;
+    expect(manifest.status).toBe('completed');
     expect(manifest.totals).toEqual({
       rowsIn: 10_000,
       rowsScored: 10_000,
       rowsFailed: 0,
+      rowsNotScored: 0,
       files: 4,
       shards: 8,
       parts: 8,
+      failedShards: 0,
     });
+    expect(manifest.failedShards).toEqual([]);
     expect(manifest.model.sha256).toMatch(/^[0-9a-f]{64}$/);
     for (const part of manifest.parts) {
       expect(existsSync(path.join(output, part.path))).toBe(true);
@@ -93,10 +97,8 @@ describe('scoreJob on the AI4I sample', () => {
     expect(manifest.files.map((f) => f.rowsScored)).toEqual([2500, 2500, 2500, 2500]);
   });
 
-  it('writes a drift summary against the model reference', () => {
-    const report = JSON.parse(
-      readFileSync(path.join(output, 'drift', 'report.json'), 'utf8'),
-    ) as DriftSummary;
+  it('writes a drift report (JSON and HTML) against the model reference', () => {
+    const report = JSON.parse(readFileSync(path.join(output, 'drift', 'report.json'), 'utf8')) as DriftReport;
     expect(report.verdict).toBe('no_drift');
     expect(report.features.map((f) => f.column)).toEqual([
       'Air temperature [K]',
@@ -106,11 +108,14 @@ describe('scoreJob on the AI4I sample', () => {
       'Tool wear [min]',
     ]);
     const torque = report.features.find((f) => f.column === 'Torque [Nm]')!;
-    // Same data as the reference profile: identical moments and missing counts.
+    // Same data as the reference profile: identical counts, missing counts and distributions.
     expect(torque.current.count).toBe(torque.reference.count);
     expect(torque.current.missing).toBe(torque.reference.missing);
     expect(torque.current.missing).toBeGreaterThan(0);
-    expect(torque.meanShiftStd).toBeCloseTo(0, 9);
+    expect(torque.metrics.ks!.statistic).toBe(0);
+    expect(torque.metrics.wasserstein!.distance).toBe(0);
+    expect(torque.metrics.psi).toBe(0);
+    expect(readFileSync(path.join(output, 'drift', 'report.html'), 'utf8')).toContain('No dataset drift');
   });
 
   it('leaves no temporary files', () => {
@@ -161,7 +166,7 @@ describe('failures through the real workflow', () => {
       expect((error as Error).message).toContain(`${field}:`);
   });
 
-  it('a corrupt page mid-dataset fails the job with the file, row group and column; no manifest', async () => {
+  it('a corrupt page mid-dataset fails the job (no failures allowed by default) naming file, row group and column; no manifest', async () => {
     const input = tempDir('corrupt-input');
     cpSync(path.join(AI4I_PARQUET, 'part-000.parquet'), path.join(input, 'a.parquet'));
     cpSync(path.join(ROOT, 'test', 'fixtures', 'corrupt-page.parquet'), path.join(input, 'b.parquet'));
@@ -169,9 +174,10 @@ describe('failures through the real workflow', () => {
     const job = await env.client.startJob({ input, model: AI4I_MODEL, output });
     const error = (await job.result().catch((e: unknown) => e)) as JobFailedError;
     expect(error).toBeInstanceOf(JobFailedError);
-    expect(error.type).toBe('CorruptParquetError');
+    expect(error.type).toBe('FailureThresholdExceededError');
+    expect(error.message).toContain('1 of 2 shards failed, more than the 0 allowed');
     expect(error.message).toContain(
-      `${path.join(input, 'b.parquet')}: row group 1, column "Air temperature [K]": page 1 fails its CRC-32 checksum`,
+      `CorruptParquetError: ${path.join(input, 'b.parquet')}: row group 1, column "Air temperature [K]": page 1 fails its CRC-32 checksum`,
     );
     expect(existsSync(path.join(output, 'manifest.json'))).toBe(false);
     const hidden = readdirSync(path.join(output, 'predictions')).filter((f) => f.startsWith('.'));

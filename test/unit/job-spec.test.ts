@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidJobSpecError } from '../../domain/errors.js';
-import { parseJobSpec } from '../../domain/job-spec.js';
+import { failureBudget, parseJobSpec } from '../../domain/job-spec.js';
+
+describe('failure budget', () => {
+  it('is the smaller of the count and the share of shards', () => {
+    expect(failureBudget({ maxFailedShards: 0 }, 100)).toBe(0);
+    expect(failureBudget({ maxFailedShards: 5 }, 100)).toBe(5);
+    expect(failureBudget({ maxFailedShards: 5, maxFailedShardShare: 0.02 }, 100)).toBe(2);
+    expect(failureBudget({ maxFailedShards: 50, maxFailedShardShare: 0.1 }, 1000)).toBe(50);
+  });
+});
 
 describe('job spec', () => {
   it('fills defaults for everything but input, model and output', () => {
@@ -10,6 +19,8 @@ describe('job spec', () => {
       output: 'out',
       shardRows: 100_000,
       concurrency: 8,
+      maxFailedShards: 0,
+      heartbeatTimeoutSeconds: 60,
     });
   });
 
