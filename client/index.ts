@@ -7,7 +7,7 @@ import {
   WorkflowFailedError,
   type WorkflowHandle,
 } from '@temporalio/client';
-import type { JobProgress, JobSpecLike, JobSummary } from '../domain/job.js';
+import { withRate, type JobProgress, type JobSpecLike, type JobSummary } from '../domain/job.js';
 import type { JobSpecInput } from '../domain/job-spec.js';
 import { clusterFromEnv } from '../temporal/connection.js';
 import { partitionProgressQuery, progressQuery } from '../workflows/messages.js';
@@ -98,7 +98,7 @@ export class JobHandle {
   }
 
   /**
-   * Shards and rows planned, done and failed. The job's own query counts finished partitions; the running
+   * Shards and rows planned, done and failed, rows/s and ETA. The job's own query counts finished partitions; the running
    * partitions (child workflows) are asked for their live counts and added.
    */
   async progress(): Promise<JobProgress> {
@@ -116,7 +116,7 @@ export class JobHandle {
       progress.shardsFailed += p.shardsFailed;
       progress.rowsScored += p.rowsScored;
     }
-    return progress;
+    return withRate(progress, Date.now());
   }
 
   /** The job's summary; a failed job throws JobFailedError with the failure's type and message. */

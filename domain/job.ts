@@ -156,6 +156,22 @@ export interface JobProgress {
   shardsFailed: number;
   rowsPlanned: number;
   rowsScored: number;
+  /** When scoring began (ISO time), once it has. */
+  scoringStartedAt?: string;
+  /** Rows scored per second since scoring began; filled in by the client from the live counts. */
+  rowsPerSecond?: number;
+  /** Seconds left at that rate; null until there is a rate. */
+  etaSeconds?: number | null;
+}
+
+/** Rate and ETA from counts and the time scoring began. */
+export function withRate(progress: JobProgress, nowMs: number): JobProgress {
+  const started = progress.scoringStartedAt ? Date.parse(progress.scoringStartedAt) : NaN;
+  const seconds = (nowMs - started) / 1000;
+  const rowsPerSecond = seconds > 0 ? progress.rowsScored / seconds : 0;
+  const remaining = progress.rowsPlanned - progress.rowsScored;
+  const etaSeconds = progress.phase === 'done' ? 0 : rowsPerSecond > 0 ? remaining / rowsPerSecond : null;
+  return { ...progress, rowsPerSecond, etaSeconds };
 }
 
 /** The raw workflow input: validated inside the workflow so a bad start from the Web UI fails readably. */

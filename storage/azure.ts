@@ -16,7 +16,13 @@ import {
 import { globBase, globToRegExp, isGlob } from './glob.js';
 import { STORAGE_RETRY, type RetryPolicy } from './retry.js';
 import { logStorageRetry } from './retry-log.js';
-import type { ObjectInfo, ObjectSink, RangeReader, Storage } from './storage.js';
+import {
+  writeAllThroughSink,
+  type ObjectInfo,
+  type ObjectSink,
+  type RangeReader,
+  type Storage,
+} from './storage.js';
 
 export interface AzureBlobStorageOptions {
   clients?: AzureClients;
@@ -120,15 +126,8 @@ export class AzureBlobStorage implements Storage {
     );
   }
 
-  async writeAll(uri: string, bytes: Uint8Array | string): Promise<void> {
-    const sink = await this.createSink(uri);
-    try {
-      await sink.write(typeof bytes === 'string' ? Buffer.from(bytes) : bytes);
-      await sink.commit();
-    } catch (error) {
-      await sink.abort();
-      throw error;
-    }
+  writeAll(uri: string, bytes: Uint8Array | string): Promise<void> {
+    return writeAllThroughSink(this, uri, bytes);
   }
 
   /** Removes the blob and everything under it as a folder, like `rm -rf`. */

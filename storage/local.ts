@@ -4,7 +4,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputNotFoundError, TransientStorageError } from '../domain/errors.js';
 import { globBase, globToRegExp, isGlob } from './glob.js';
-import type { ObjectInfo, ObjectSink, RangeReader, Storage } from './storage.js';
+import {
+  writeAllThroughSink,
+  type ObjectInfo,
+  type ObjectSink,
+  type RangeReader,
+  type Storage,
+} from './storage.js';
 
 /** Local paths and file:// URIs. Atomic writes go to a hidden temporary file, then rename. */
 export class LocalStorage implements Storage {
@@ -92,15 +98,8 @@ export class LocalStorage implements Storage {
     };
   }
 
-  async writeAll(uri: string, bytes: Uint8Array | string): Promise<void> {
-    const sink = await this.createSink(uri);
-    try {
-      await sink.write(typeof bytes === 'string' ? Buffer.from(bytes) : bytes);
-      await sink.commit();
-    } catch (error) {
-      await sink.abort();
-      throw error;
-    }
+  writeAll(uri: string, bytes: Uint8Array | string): Promise<void> {
+    return writeAllThroughSink(this, uri, bytes);
   }
 
   async remove(uri: string): Promise<void> {

@@ -54,3 +54,19 @@ export interface Storage {
    */
   relative(base: string, uri: string): string;
 }
+
+/** writeAll() for any storage: one sink, committed whole or aborted, so a failed write leaves nothing. */
+export async function writeAllThroughSink(
+  storage: Storage,
+  uri: string,
+  bytes: Uint8Array | string,
+): Promise<void> {
+  const sink = await storage.createSink(uri);
+  try {
+    await sink.write(typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes);
+    await sink.commit();
+  } catch (error) {
+    await sink.abort();
+    throw error;
+  }
+}

@@ -65,6 +65,7 @@ export async function scoreJob(rawSpec: JobSpecLike): Promise<JobSummary> {
     shardRows: spec.shardRows,
   });
   progress.phase = 'scoring';
+  progress.scoringStartedAt = new Date().toISOString();
   progress.shardsPlanned = plan.shards;
   progress.rowsPlanned = plan.rows;
 

@@ -1,3 +1,4 @@
+import type { ColumnSummary } from '../stats.js';
 import type { KsResult, WassersteinResult, ChiSquareResult, ZTestResult } from './metrics.js';
 import type { DriftOptions, TestName } from './policy.js';
 
@@ -94,18 +95,8 @@ export interface ColumnDrift {
   chart: Chart | null;
 }
 
-export interface ColumnProfile {
-  rows: number;
-  /** Finite values. */
-  count: number;
-  /** Null or NaN. */
-  missing: number;
-  missingRate: number;
-  infinities: number;
-  mean: number | null;
-  std: number | null;
-  min: number | null;
-  max: number | null;
+/** A column's moments (as summarize() gives them) plus sketch quantiles. */
+export interface ColumnProfile extends ColumnSummary {
   /** From the sketch, each within `quantileBound` of the true quantile (the bucket's width). */
   quantiles: { p05: number; p25: number; p50: number; p75: number; p95: number } | null;
   quantileBound: number | null;

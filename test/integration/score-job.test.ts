@@ -27,6 +27,7 @@ afterAll(async () => {
 describe('scoreJob on the AI4I sample', () => {
   const output = tempDir('ai4i-job');
   let summary: Awaited<ReturnType<Awaited<ReturnType<TestWorkers['client']['startJob']>>['result']>>;
+  let finalProgress: Awaited<ReturnType<Awaited<ReturnType<TestWorkers['client']['startJob']>>['progress']>>;
 
   beforeAll(async () => {
     const job = await env.client.startJob({
@@ -37,6 +38,20 @@ describe('scoreJob on the AI4I sample', () => {
       concurrency: 3,
     });
     summary = await job.result();
+    finalProgress = await job.progress();
+  });
+
+  it('reports progress consistent with the result at the end', () => {
+    expect(finalProgress).toMatchObject({
+      phase: 'done',
+      shardsPlanned: 8,
+      shardsDone: 8,
+      shardsFailed: 0,
+      rowsPlanned: 10_000,
+      rowsScored: 10_000,
+      etaSeconds: 0,
+    });
+    expect(finalProgress.rowsPerSecond).toBeGreaterThan(0);
   });
 
   it('scores all 10,000 rows and says so', () => {
