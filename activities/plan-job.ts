@@ -1,5 +1,10 @@
 import { log } from '@temporalio/activity';
-import { InputNotFoundError, NotParquetError, SchemaMismatchError } from '../domain/errors.js';
+import {
+  CorruptParquetError,
+  InputNotFoundError,
+  NotParquetError,
+  SchemaMismatchError,
+} from '../domain/errors.js';
 import type { PlanJobInput, PlanJobResult } from '../domain/job.js';
 import { planShards, type PlannedFile, type Shard } from '../domain/shard-plan.js';
 import type { ModelCache } from '../inference/model-cache.js';
@@ -33,12 +38,14 @@ export async function planJob(
 
   const files: PlannedFile[] = [];
   const problems: Error[] = [];
+  // A message people read: the first files in full, then a count (a 10,000-file mismatch is one cause).
+  const SHOWN = 10;
   for (const object of objects) {
     let file: ParquetFile;
     try {
       file = await ParquetFile.open(inputStorage, object.uri);
     } catch (error) {
-      if (error instanceof NotParquetError) problems.push(error);
+      if (error instanceof NotParquetError || error instanceof CorruptParquetError) problems.push(error);
       else throw error;
       continue;
     }
@@ -65,11 +72,16 @@ export async function planJob(
     }
   }
   if (problems.length > 0) {
-    const lines = problems.map((p) => `  - ${p.message}`).join('\n');
+    const lines = problems
+      .slice(0, SHOWN)
+      .map((p) => `  - ${p.message}`)
+      .concat(problems.length > SHOWN ? [`  - and ${problems.length - SHOWN} more files`] : [])
+      .join('\n');
     const message = `${problems.length} of ${objects.length} input files cannot be scored:\n${lines}`;
-    throw problems.every((p) => p instanceof NotParquetError)
-      ? new NotParquetError(message)
-      : new SchemaMismatchError(message);
+    // The job's error type is the problems' own when they share one.
+    if (problems.every((p) => p instanceof NotParquetError)) throw new NotParquetError(message);
+    if (problems.every((p) => p instanceof CorruptParquetError)) throw new CorruptParquetError(message);
+    throw new SchemaMismatchError(message);
   }
 
   const shards = planShards(files, input.shardRows);

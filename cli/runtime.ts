@@ -2,8 +2,11 @@ import { DefaultLogger, Runtime, type LogEntry } from '@temporalio/worker';
 
 let installed = false;
 
-/** Expected on a scoring-only worker (it polls activities only); not worth a warning on the command line. */
-const EXPECTED = /^No workflows registered, not polling for workflow tasks/;
+/**
+ * Expected on a scoring-only worker (it polls activities only), and failed activities, which the job's own
+ * failure reports in full: not worth a warning on the command line.
+ */
+const EXPECTED = /^(No workflows registered, not polling for workflow tasks|Activity failed)/;
 
 /** Worker SDK logs at WARN on the command line: the progress line is the user's view of the job. */
 export function installQuietRuntime(): void {

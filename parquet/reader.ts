@@ -176,9 +176,10 @@ async function checkMagic(reader: RangeReader, uri: string): Promise<void> {
   const decoder = new TextDecoder();
   const head = decoder.decode(await reader.read(0, 4));
   const tail = decoder.decode(await reader.read(reader.size - 4, reader.size));
-  if (head !== MAGIC || tail !== MAGIC) {
-    throw new NotParquetError(
-      `${uri} is not a Parquet file (no PAR1 magic ${head !== MAGIC ? 'at the start' : 'at the end'})`,
+  if (head !== MAGIC) throw new NotParquetError(`${uri} is not a Parquet file (no PAR1 magic at the start)`);
+  if (tail !== MAGIC) {
+    throw new CorruptParquetError(
+      `${uri} is truncated or damaged: it starts as Parquet but has no footer (no PAR1 magic at the end)`,
     );
   }
 }

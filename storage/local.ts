@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InputNotFoundError, TransientStorageError } from '../domain/errors.js';
+import { InputNotFoundError, StorageAccessError, TransientStorageError } from '../domain/errors.js';
 import { globBase, globToRegExp, isGlob } from './glob.js';
 import {
   writeAllThroughSink,
@@ -71,7 +71,9 @@ export class LocalStorage implements Storage {
 
   async createSink(uri: string): Promise<ObjectSink> {
     const finalPath = LocalStorage.toPath(uri);
-    await fs.mkdir(path.dirname(finalPath), { recursive: true });
+    await io(`create folder ${path.dirname(finalPath)}`, () =>
+      fs.mkdir(path.dirname(finalPath), { recursive: true }),
+    );
     const tempPath = temporaryNameFor(finalPath);
     const handle = await io(`create ${tempPath}`, () => fs.open(tempPath, 'w'));
     let closed = false;
@@ -103,7 +105,8 @@ export class LocalStorage implements Storage {
   }
 
   async remove(uri: string): Promise<void> {
-    await fs.rm(LocalStorage.toPath(uri), { force: true, recursive: true });
+    const p = LocalStorage.toPath(uri);
+    await io(`remove ${p}`, () => fs.rm(p, { force: true, recursive: true }));
   }
 
   async removeTemporaries(folder: string): Promise<number> {
@@ -148,19 +151,30 @@ async function statOrNull(p: string) {
   }
 }
 
-async function walk(dir: string): Promise<ObjectInfo[]> {
+/**
+ * Every non-hidden file below `dir`, sorted. Symbolic links are followed (data folders are often assembled
+ * from links), each real folder at most once, so a link cycle cannot loop.
+ */
+async function walk(dir: string, seen = new Set<string>()): Promise<ObjectInfo[]> {
+  const real = await fs.realpath(dir);
+  if (seen.has(real)) return [];
+  seen.add(real);
   const out: ObjectInfo[] = [];
   const entries = await fs.readdir(dir, { withFileTypes: true });
   for (const entry of entries) {
     if (entry.name.startsWith('.')) continue;
     const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await walk(full)));
-    else if (entry.isFile()) out.push({ uri: full, size: (await fs.stat(full)).size });
+    const stat = entry.isSymbolicLink() ? await statOrNull(full) : null;
+    if (entry.isDirectory() || stat?.isDirectory()) out.push(...(await walk(full, seen)));
+    else if (entry.isFile() || stat?.isFile())
+      out.push({ uri: full, size: (stat ?? (await fs.stat(full))).size });
   }
   return out.sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
 }
 
 const TRANSIENT_CODES = new Set(['EIO', 'EAGAIN', 'EBUSY', 'EMFILE', 'ENFILE', 'ETIMEDOUT', 'ENOSPC']);
+/** A path that can never work as asked (a file where a folder must be, no permission): retrying cannot help. */
+const PERMANENT_CODES = new Set(['ENOTDIR', 'EISDIR', 'EEXIST', 'EACCES', 'EPERM', 'EROFS']);
 
 /** Maps OS errors to our taxonomy: missing files are permanent, resource hiccups are worth a retry. */
 async function io<T>(what: string, op: () => Promise<T>): Promise<T> {
@@ -171,6 +185,9 @@ async function io<T>(what: string, op: () => Promise<T>): Promise<T> {
       if (error.code === 'ENOENT') throw new InputNotFoundError(`${what}: no such file`, { cause: error });
       if (error.code && TRANSIENT_CODES.has(error.code)) {
         throw new TransientStorageError(`${what}: ${error.message}`, { cause: error });
+      }
+      if (error.code && PERMANENT_CODES.has(error.code)) {
+        throw new StorageAccessError(`${what}: ${error.message}`, { cause: error });
       }
     }
     throw error;

@@ -27,7 +27,7 @@ export function describeFailure(shard: Shard, error: unknown): FailedShard {
 export function listFailures(failures: readonly FailedShard[], total: number): string {
   const lines = failures.map(
     (f) =>
-      `  - shard ${f.shardId} (${f.fileUri}, row groups ${f.rowGroupStart}..${f.rowGroupEnd - 1}): ${f.errorType}: ${f.message}`,
+      `  - shard ${f.shardId} (${f.fileUri}, row groups [${f.rowGroupStart}, ${f.rowGroupEnd})): ${f.errorType}: ${f.message}`,
   );
   if (total > failures.length) lines.push(`  - and ${total - failures.length} more (see errors/)`);
   return lines.join('\n');

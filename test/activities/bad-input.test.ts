@@ -90,11 +90,20 @@ describe('bad input gets a clear error naming the file, column or field', () => 
       path.join(FIXTURES, 'truncated.parquet'),
     );
     const error = await planError({ input: dir });
-    expect(error.name).toBe('NotParquetError');
+    expect(error.name).toBe('CorruptParquetError');
     expect(error.message).toContain('1 of 2 input files cannot be scored');
     expect(error.message).toContain(
-      `${path.join(dir, 'truncated.parquet')} is not a Parquet file (no PAR1 magic at the end)`,
+      `${path.join(dir, 'truncated.parquet')} is truncated or damaged: it starts as Parquet but has no footer (no PAR1 magic at the end)`,
     );
+  });
+
+  it('an output path that is a file fails at once, not after retries', async () => {
+    const file = path.join(tempDir('output-file'), 'scores.txt');
+    writeFileSync(file, 'not a folder');
+    const error = await planError({ output: file });
+    expect(error.name).toBe('StorageAccessError');
+    expect(error.message).toContain(`${file}/`);
+    expect(error.message).toContain('ENOTDIR');
   });
 
   it('a missing feature column', async () => {

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LocalStorage } from '../../storage/local.js';
@@ -20,6 +20,19 @@ describe('local storage contract', () => {
     await aborted.write(new TextEncoder().encode('x'));
     await aborted.abort();
     expect(readdirSync(path.join(dir, 'out'))).toEqual(['part.parquet']);
+  });
+
+  it('follows symbolic links to files and folders, each folder once', async () => {
+    const dir = tempDir('links');
+    await storage.writeAll(path.join(dir, 'real', 'a.parquet'), 'a');
+    await storage.writeAll(path.join(dir, 'elsewhere', 'b.parquet'), 'b');
+    symlinkSync(path.join(dir, 'elsewhere', 'b.parquet'), path.join(dir, 'real', 'b.parquet'));
+    symlinkSync(path.join(dir, 'elsewhere'), path.join(dir, 'real', 'linked-folder'));
+    symlinkSync(path.join(dir, 'real'), path.join(dir, 'real', 'loop'));
+    const listed = (await storage.list(path.join(dir, 'real'), '.parquet')).map((o) =>
+      path.relative(dir, o.uri),
+    );
+    expect(listed).toEqual(['real/a.parquet', 'real/b.parquet', 'real/linked-folder/b.parquet']);
   });
 
   it('lists folders, files and globs sorted, and reads byte ranges', async () => {
