@@ -1,6 +1,6 @@
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { datasetStats } from '../../activities/profile.js';
 import type { JobSummary } from '../../domain/job.js';
 import { buildDriftReport } from '../../domain/drift/compare.js';
@@ -16,9 +16,8 @@ import { toFloat64 } from '../../inference/tensor.js';
 import { ParquetFile } from '../../parquet/reader.js';
 import { PartWriter, type OutputColumn, type OutputValues } from '../../parquet/writer.js';
 import { storageFor } from '../../storage/index.js';
-import type { DevServer } from '../../temporal/dev-server.js';
 import { DATASETS, tempDir } from '../helpers/paths.js';
-import { startTestServer, startTestWorkers, type TestWorkers } from '../helpers/temporal.js';
+import { useTestTemporal } from '../helpers/temporal.js';
 
 /**
  * Drift through the real path: a Temporal dev server, the scoreJob workflow, scoring activities that
@@ -28,25 +27,14 @@ const CMAPSS_MODEL = path.join(DATASETS, 'cmapss', 'model');
 const CMAPSS_TEST = path.join(DATASETS, 'cmapss', 'parquet', 'test');
 const CMAPSS_TRAIN = path.join(DATASETS, 'cmapss', 'parquet', 'train');
 
-let server: DevServer;
-let env: TestWorkers;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  env = await startTestWorkers(server);
-});
-
-afterAll(async () => {
-  await env?.stop();
-  await server?.stop();
-});
+const t = useTestTemporal();
 
 async function score(
   input: string,
   model: string,
 ): Promise<{ summary: JobSummary; report: DriftReport; output: string }> {
   const output = tempDir('drift-e2e');
-  const job = await env.client.startJob({ input, model, output, shardRows: 2000, concurrency: 4 });
+  const job = await t.env.client.startJob({ input, model, output, shardRows: 2000, concurrency: 4 });
   const summary = await job.result();
   const report = JSON.parse(readFileSync(path.join(output, 'drift', 'report.json'), 'utf8')) as DriftReport;
   return { summary, report, output };

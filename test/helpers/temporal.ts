@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -57,4 +58,24 @@ export async function startTestWorkers(
       await connection.close();
     },
   };
+}
+
+/**
+ * One dev server and one set of in-process workers for a test file, started before its tests and stopped
+ * after them. Read `server` and `env` inside tests (they are set once `beforeAll` has run).
+ */
+export function useTestTemporal(overrides: Partial<WorkerOptions> = {}): {
+  server: DevServer;
+  env: TestWorkers;
+} {
+  const state = {} as { server: DevServer; env: TestWorkers };
+  beforeAll(async () => {
+    state.server = await startTestServer();
+    state.env = await startTestWorkers(state.server, overrides);
+  });
+  afterAll(async () => {
+    await state.env?.stop();
+    await state.server?.stop();
+  });
+  return state;
 }

@@ -1,10 +1,9 @@
 import path from 'node:path';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import { writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DevServer } from '../../temporal/dev-server.js';
+import { describe, expect, it } from 'vitest';
 import { AI4I_FEATURES, AI4I_MODEL, tempDir } from '../helpers/paths.js';
-import { startTestServer, startTestWorkers, type TestWorkers } from '../helpers/temporal.js';
+import { useTestTemporal } from '../helpers/temporal.js';
 
 /**
  * CPU work that blocked the event loop would starve heartbeats, and the server would time the attempt out
@@ -40,24 +39,13 @@ function writeLargeInput(file: string): void {
   writeFileSync(file, bytes.getBytes());
 }
 
-let server: DevServer;
-let env: TestWorkers;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  env = await startTestWorkers(server);
-});
-
-afterAll(async () => {
-  await env?.stop();
-  await server?.stop();
-});
+const t = useTestTemporal();
 
 describe('a large shard with a short heartbeat timeout', () => {
   it('heartbeats between row groups and finishes on its first attempt', async () => {
     const input = path.join(tempDir('large-input'), 'large.parquet');
     writeLargeInput(input);
-    const job = await env.client.startJob({
+    const job = await t.env.client.startJob({
       input,
       model: AI4I_MODEL,
       output: tempDir('large-output'),
@@ -71,7 +59,7 @@ describe('a large shard with a short heartbeat timeout', () => {
       shards: { planned: 1, done: 1 },
     });
     // One attempt: no ActivityTaskTimedOut in the partition's history.
-    const partition = env.client.client.workflow.getHandle(`${job.jobId}/partition-00000`);
+    const partition = t.env.client.client.workflow.getHandle(`${job.jobId}/partition-00000`);
     const history = await partition.fetchHistory();
     const timeouts = (history.events ?? []).filter((e) => e.activityTaskTimedOutEventAttributes);
     expect(timeouts).toEqual([]);

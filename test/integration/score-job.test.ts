@@ -1,28 +1,16 @@
 import { cpSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Manifest } from '../../activities/finalize-job.js';
 import { JobFailedError } from '../../client/index.js';
 import type { DriftReport } from '../../domain/drift-summary.js';
-import type { DevServer } from '../../temporal/dev-server.js';
 import { readNumericColumns } from '../helpers/golden.js';
 import { AI4I_MODEL, AI4I_PARQUET, ROOT, tempDir } from '../helpers/paths.js';
-import { startTestServer, startTestWorkers, type TestWorkers } from '../helpers/temporal.js';
+import { useTestTemporal, type TestWorkers } from '../helpers/temporal.js';
 
 /** The main job end to end: a real Temporal dev server, real workers, the real sample model and data. */
-let server: DevServer;
-let env: TestWorkers;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  env = await startTestWorkers(server);
-});
-
-afterAll(async () => {
-  await env?.stop();
-  await server?.stop();
-});
+const t = useTestTemporal();
 
 describe('scoreJob on the AI4I sample', () => {
   const output = tempDir('ai4i-job');
@@ -30,7 +18,7 @@ describe('scoreJob on the AI4I sample', () => {
   let finalProgress: Awaited<ReturnType<Awaited<ReturnType<TestWorkers['client']['startJob']>>['progress']>>;
 
   beforeAll(async () => {
-    const job = await env.client.startJob({
+    const job = await t.env.client.startJob({
       input: AI4I_PARQUET,
       model: AI4I_MODEL,
       output,
@@ -141,7 +129,7 @@ describe('scoreJob on the AI4I sample', () => {
 
 describe('the workflow is deterministic', () => {
   it('replays a recorded job history with the current code', async () => {
-    const job = await env.client.startJob({
+    const job = await t.env.client.startJob({
       input: AI4I_PARQUET,
       model: AI4I_MODEL,
       output: tempDir('replay'),
@@ -163,8 +151,8 @@ describe('job ids are idempotent', () => {
   it('starting the same id twice follows the first run', async () => {
     const output = tempDir('idempotent');
     const spec = { input: path.join(AI4I_PARQUET, 'part-000.parquet'), model: AI4I_MODEL, output };
-    const first = await env.client.startJob(spec, { jobId: 'idempotent-job' });
-    const second = await env.client.startJob(spec, { jobId: 'idempotent-job' });
+    const first = await t.env.client.startJob(spec, { jobId: 'idempotent-job' });
+    const second = await t.env.client.startJob(spec, { jobId: 'idempotent-job' });
     const [a, b] = await Promise.all([first.result(), second.result()]);
     expect(b).toEqual(a);
     expect((await first.workflow.describe()).runId).toBe((await second.workflow.describe()).runId);
@@ -173,7 +161,7 @@ describe('job ids are idempotent', () => {
 
 describe('failures through the real workflow', () => {
   it('a malformed spec fails at once listing every bad field', async () => {
-    const job = await env.client.startJob({ input: '', shardRows: 0 } as never);
+    const job = await t.env.client.startJob({ input: '', shardRows: 0 } as never);
     const error = await job.result().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(JobFailedError);
     expect((error as JobFailedError).type).toBe('InvalidJobSpecError');
@@ -186,7 +174,7 @@ describe('failures through the real workflow', () => {
     cpSync(path.join(AI4I_PARQUET, 'part-000.parquet'), path.join(input, 'a.parquet'));
     cpSync(path.join(ROOT, 'test', 'fixtures', 'corrupt-page.parquet'), path.join(input, 'b.parquet'));
     const output = tempDir('corrupt-output');
-    const job = await env.client.startJob({ input, model: AI4I_MODEL, output });
+    const job = await t.env.client.startJob({ input, model: AI4I_MODEL, output });
     const error = (await job.result().catch((e: unknown) => e)) as JobFailedError;
     expect(error).toBeInstanceOf(JobFailedError);
     expect(error.type).toBe('FailureThresholdExceededError');
@@ -205,7 +193,7 @@ describe('failures through the real workflow', () => {
       path.join(ROOT, '..', 'shared', 'datasets', 'ai4i2020', 'ai4i2020.csv'),
       path.join(input, 'ai4i2020.parquet'),
     );
-    const job = await env.client.startJob({ input, model: AI4I_MODEL, output: tempDir('csv-output') });
+    const job = await t.env.client.startJob({ input, model: AI4I_MODEL, output: tempDir('csv-output') });
     const error = (await job.result().catch((e: unknown) => e)) as JobFailedError;
     expect(error.type).toBe('NotParquetError');
     expect(error.message).toContain(`${path.join(input, 'ai4i2020.parquet')} is not a Parquet file`);
