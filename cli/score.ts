@@ -162,6 +162,9 @@ const FINISHED = {
   shardsFailed: 0,
   rowsPlanned: 0,
   rowsScored: 0,
+  shardsRunning: 0,
+  paused: false,
+  concurrency: 0,
 } as const;
 
 function printSummary(summary: JobSummary, json: boolean): void {

@@ -1,24 +1,35 @@
 import { randomUUID } from 'node:crypto';
-import {
-  ApplicationFailure,
-  CancelledFailure,
-  Client,
-  Connection,
-  WorkflowFailedError,
-  type WorkflowHandle,
-} from '@temporalio/client';
-import { withRate, type JobProgress, type JobSpecLike, type JobSummary } from '../domain/job.js';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import type { JobSpecLike } from '../domain/job.js';
 import type { JobSpecInput } from '../domain/job-spec.js';
 import { clusterFromEnv } from '../temporal/connection.js';
-import { partitionProgressQuery, progressQuery } from '../workflows/messages.js';
 import { DEFAULT_TASK_QUEUE } from '../workflows/task-queues.js';
 import type { scoreJob } from '../workflows/score-job.js';
-import { JobFailedError } from './errors.js';
+import { JobHandle } from './job-handle.js';
+import { listJobs, type JobListEntry, type ListJobsOptions } from './list-jobs.js';
+import { JobSchedules } from './schedules.js';
 
-export { JobFailedError } from './errors.js';
-export type { JobProgress, JobSummary } from '../domain/job.js';
+export {
+  InvalidControlError,
+  JobFailedError,
+  JobNotFoundError,
+  JobNotRunningError,
+  ScheduleError,
+} from './errors.js';
+export { JobHandle } from './job-handle.js';
+export type { JobListEntry, ListJobsOptions } from './list-jobs.js';
+export {
+  JobSchedules,
+  type BackfillOptions,
+  type CreateScheduleOptions,
+  type OverlapPolicy,
+  type ScheduleInfo,
+  type UpdateScheduleOptions,
+} from './schedules.js';
+export type { JobControl, JobProgress, JobSummary } from '../domain/job.js';
 export type { JobSpecInput as JobSpec } from '../domain/job-spec.js';
 export { JobSpecSchema, parseJobSpec } from '../domain/job-spec.js';
+export type { JobState } from '../workflows/search-attributes.js';
 
 export const WORKFLOW_TYPE = 'scoreJob';
 
@@ -31,13 +42,24 @@ export interface ConnectOptions {
   taskQueue?: string;
 }
 
-/** The data team's entry point: start, find and follow scoring jobs on a Temporal cluster. */
+export interface StartJobOptions {
+  /** The job's id; starting the same id again returns the same job. Default: a new, time-stamped id. */
+  jobId?: string;
+  /** One line the Web UI shows for the job; default "score <input> with <model>". */
+  summary?: string;
+}
+
+/** The data team's entry point: start, find, list and control scoring jobs and their nightly schedules. */
 export class BatchScoreClient {
+  readonly schedules: JobSchedules;
+
   private constructor(
     readonly client: Client,
     private readonly ownsConnection: boolean,
     readonly taskQueue: string,
-  ) {}
+  ) {
+    this.schedules = new JobSchedules(client, taskQueue);
+  }
 
   static async connect(options: ConnectOptions = {}): Promise<BatchScoreClient> {
     const cluster = clusterFromEnv();
@@ -59,7 +81,7 @@ export class BatchScoreClient {
    * returns that job instead of starting a second one. An id whose last run failed or was cancelled starts
    * a new run, which reuses every part already published and scores only the missing shards.
    */
-  async startJob(spec: JobSpecInput, options: { jobId?: string } = {}): Promise<JobHandle> {
+  async startJob(spec: JobSpecInput, options: StartJobOptions = {}): Promise<JobHandle> {
     const jobId =
       options.jobId ?? `score-${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}`;
     try {
@@ -69,6 +91,7 @@ export class BatchScoreClient {
         args: [spec as unknown as JobSpecLike],
         workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
         workflowIdConflictPolicy: 'USE_EXISTING',
+        staticSummary: options.summary ?? jobSummaryLine(spec),
       });
       return new JobHandle(this.client, handle as WorkflowHandle<typeof scoreJob>);
     } catch (error) {
@@ -82,74 +105,17 @@ export class BatchScoreClient {
     return new JobHandle(this.client, this.client.workflow.getHandle<typeof scoreJob>(jobId));
   }
 
+  /** Jobs newest first, filtered by state, model name, dataset and start time (through the cluster's visibility). */
+  listJobs(options: ListJobsOptions = {}): Promise<JobListEntry[]> {
+    return listJobs(this.client, options);
+  }
+
   async close(): Promise<void> {
     if (this.ownsConnection) await this.client.connection.close();
   }
 }
 
-export class JobHandle {
-  constructor(
-    private readonly client: Client,
-    readonly workflow: WorkflowHandle<typeof scoreJob>,
-  ) {}
-
-  get jobId(): string {
-    return this.workflow.workflowId;
-  }
-
-  /**
-   * Shards and rows planned, done and failed, rows/s and ETA. The job's own query counts finished partitions; the running
-   * partitions (child workflows) are asked for their live counts and added.
-   */
-  async progress(): Promise<JobProgress> {
-    const { runningPartitions, ...progress } = await this.workflow.query(progressQuery);
-    const live = await Promise.all(
-      runningPartitions.map((id) =>
-        this.client.workflow
-          .getHandle(id)
-          .query(partitionProgressQuery)
-          .catch(() => ({ shardsDone: 0, shardsFailed: 0, rowsScored: 0 })),
-      ),
-    );
-    for (const p of live) {
-      progress.shardsDone += p.shardsDone;
-      progress.shardsFailed += p.shardsFailed;
-      progress.rowsScored += p.rowsScored;
-    }
-    return withRate(progress, Date.now());
-  }
-
-  /** The job's summary; a failed job throws JobFailedError with the failure's type and message. */
-  async result(): Promise<JobSummary> {
-    try {
-      return await this.workflow.result();
-    } catch (error) {
-      if (error instanceof WorkflowFailedError) {
-        if (error.cause instanceof CancelledFailure) {
-          throw new JobFailedError(
-            this.jobId,
-            'JobCancelled',
-            `job ${this.jobId} was cancelled; finished parts are listed in its manifest`,
-          );
-        }
-        const cause = innermostApplicationFailure(error.cause) ?? error.cause;
-        if (cause instanceof ApplicationFailure) {
-          throw new JobFailedError(this.jobId, cause.type ?? 'Error', cause.message, cause.details ?? []);
-        }
-        throw new JobFailedError(this.jobId, cause?.name ?? 'Error', cause?.message ?? error.message);
-      }
-      throw error;
-    }
-  }
-
-  async cancel(): Promise<void> {
-    await this.workflow.cancel();
-  }
-}
-
-/** Activity failures arrive wrapped (ActivityFailure > ApplicationFailure); callers want the inner, typed one. */
-function innermostApplicationFailure(error: unknown): ApplicationFailure | undefined {
-  let found: ApplicationFailure | undefined;
-  for (let e = error; e instanceof Error; e = e.cause) if (e instanceof ApplicationFailure) found = e;
-  return found;
+/** What the Web UI lists a job as, when the caller gives no summary. */
+export function jobSummaryLine(spec: Pick<JobSpecInput, 'input' | 'model' | 'output'>): string {
+  return `score ${spec.input} with ${spec.model} into ${spec.output}`;
 }

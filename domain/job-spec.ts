@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InvalidJobSpecError } from './errors.js';
+import { isTimeZone, templateProblems } from './path-templates.js';
 
 /**
  * The one JSON object a scoring job takes. Everything but `input`, `model` and `output` has a default,
@@ -11,6 +12,7 @@ export const JobSpecSchema = z
       .string()
       .trim()
       .min(1)
+      .superRefine(checkTemplates)
       .describe(
         'Parquet input: a file, a folder (every *.parquet below it), or a glob such as data/*.parquet.',
       ),
@@ -19,6 +21,7 @@ export const JobSpecSchema = z
       .string()
       .trim()
       .min(1)
+      .superRefine(checkTemplates)
       .describe('Output folder; predictions, manifest.json and drift/ go there.'),
     idColumns: z
       .array(z.string().min(1))
@@ -60,8 +63,24 @@ export const JobSpecSchema = z
       .describe(
         'A scoring attempt that does not heartbeat for this long is retried elsewhere; cancellation reaches a shard within it.',
       ),
+    timeZone: z
+      .string()
+      .default('UTC')
+      .refine(isTimeZone, { message: 'unknown time zone (use an IANA name such as Europe/Berlin or UTC)' })
+      .describe('Time zone of the date templates ({{date}}, {{date-1}}, ...) in input and output.'),
+    scheduledTime: z.iso
+      .datetime({ offset: true })
+      .optional()
+      .describe(
+        'The time date templates resolve from. Runs started by a Schedule use their scheduled time; set this to start a templated job by hand.',
+      ),
   })
   .strict();
+
+/** Path fields may hold date templates; each malformed one is reported on its field. */
+function checkTemplates(value: string, context: z.RefinementCtx): void {
+  for (const message of templateProblems(value)) context.addIssue({ code: 'custom', message });
+}
 
 /** Failed shards a job of `shards` shards tolerates under the spec's limits. */
 export function failureBudget(

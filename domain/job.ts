@@ -108,7 +108,12 @@ export interface ScorePartitionInput {
   /** Shard indexes [start, end) of the plan. */
   start: number;
   end: number;
+  /** This partition's share of the job's concurrency; 0 holds new shards back until the job gives it more. */
   concurrency: number;
+  /** Start paused: the job was paused when this partition began. */
+  paused: boolean;
+  /** Report counts to the job at most this often (seconds); 0 reports nothing (the job's history is large). */
+  progressReportSeconds: number;
   /** Failed shards this partition may see before it stops and reports the job's limit exceeded. */
   failureBudget: number;
   heartbeatTimeoutSeconds: number;
@@ -149,13 +154,32 @@ export interface JobSummary {
   largestHistory: HistoryFootprint;
 }
 
-export interface JobProgress {
+/** Live counts of one partition. */
+export interface PartitionProgress {
+  shardsDone: number;
+  shardsFailed: number;
+  shardsRunning: number;
+  rowsScored: number;
+}
+
+/** What a person can change while a job runs. */
+export interface JobControl {
+  paused: boolean;
+  /** Why it was paused, as given to `pause`. */
+  pauseReason?: string;
+  /** Most shards scored at once across all workers. */
+  concurrency: number;
+}
+
+export interface JobProgress extends JobControl {
   phase: 'planning' | 'scoring' | 'finalizing' | 'done' | 'cancelling';
   shardsPlanned: number;
   shardsDone: number;
   shardsFailed: number;
   rowsPlanned: number;
   rowsScored: number;
+  /** Shards being scored right now (as of the partitions' last reports). */
+  shardsRunning: number;
   /** When scoring began (ISO time), once it has. */
   scoringStartedAt?: string;
   /** Rows scored per second since scoring began; filled in by the client from the live counts. */

@@ -3,6 +3,7 @@ import { mkdirSync, openSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { JOB_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import { findTemporalCli, type TemporalCli } from './cli-binary.js';
 import { dataDir } from './project.js';
 
@@ -14,7 +15,7 @@ export interface DevServerOptions {
   /** Web UI port; default 8233, or a free port when taken. */
   uiPort?: number;
   namespace?: string;
-  /** Extra `--search-attribute Name=Type` registrations. */
+  /** Extra `--search-attribute Name=Type` registrations; the job's own (BatchScore*) are always registered. */
   searchAttributes?: Record<
     string,
     'Keyword' | 'Text' | 'Int' | 'Double' | 'Bool' | 'Datetime' | 'KeywordList'
@@ -74,7 +75,7 @@ export class DevServer {
       namespace,
       '--log-level',
       'warn',
-      ...Object.entries(options.searchAttributes ?? {}).flatMap(([name, type]) => [
+      ...Object.entries({ ...JOB_SEARCH_ATTRIBUTES, ...options.searchAttributes }).flatMap(([name, type]) => [
         '--search-attribute',
         `${name}=${type}`,
       ]),

@@ -3,9 +3,12 @@ import {
   CancellationScope,
   condition,
   executeChild,
+  getExternalWorkflowHandle,
   isCancellation,
   log,
+  setCurrentDetails,
   setHandler,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import { InvalidJobSpecError } from '../domain/errors.js';
@@ -13,6 +16,7 @@ import type {
   FailedShard,
   FinalizeJobResult,
   HistoryFootprint,
+  JobControl,
   JobProgress,
   JobSpecLike,
   JobSummary,
@@ -20,11 +24,32 @@ import type {
   ScorePartitionResult,
 } from '../domain/job.js';
 import { failureBudget, parseJobSpec, type JobSpec } from '../domain/job-spec.js';
+import { hasTemplates, resolveTemplates } from '../domain/path-templates.js';
 import { mergeStats, type StatsByColumn } from '../domain/stats.js';
 import { planningActivities } from './activities.js';
+import { finishedDetails, jobDetails } from './details.js';
 import { listFailures } from './failures.js';
-import { progressQuery } from './messages.js';
+import {
+  partitionControlSignal,
+  partitionReportSignal,
+  pauseSignal,
+  pauseUpdate,
+  progressQuery,
+  resumeSignal,
+  resumeUpdate,
+  setConcurrencySignal,
+  setConcurrencyUpdate,
+  type RunningPartition,
+} from './messages.js';
 import { scorePartition } from './score-partition.js';
+import {
+  DATASET,
+  MODEL,
+  MODEL_VERSION,
+  SCHEDULED_START_TIME,
+  STATUS,
+  type JobState,
+} from './search-attributes.js';
 
 /**
  * Shards per child workflow. Each shard costs a child about 6 history events and a few KB of results, so a
@@ -35,17 +60,30 @@ export const PARTITION_SHARDS = 500;
 /** Partitions scored at once; two keep the scoring pool busy while one partition drains its tail. */
 const PARALLEL_PARTITIONS = 2;
 const FAILURES_REPORTED = 20;
+export const MAX_CONCURRENCY = 10_000;
 
 /**
  * Scores a Parquet dataset: validate the spec, plan shards from the footers (the plan lives in storage),
  * score the plan's partitions as child workflows, then write the manifest and drift summary. Rows never
  * pass through Temporal. Failed shards within the job's limit make it `partial`; beyond it, it fails fast.
+ * While it runs it can be paused, resumed and given another concurrency (updates or signals).
  */
 export async function scoreJob(rawSpec: JobSpecLike): Promise<JobSummary> {
-  const spec = validate(rawSpec);
   const { workflowId: jobId, startTime } = workflowInfo();
+  if (typeof rawSpec?.input === 'string')
+    upsertSearchAttributes([{ key: DATASET, value: keyword(rawSpec.input) }]);
+  let spec: JobSpec;
+  try {
+    spec = resolvePaths(validate(rawSpec));
+  } catch (error) {
+    setState('failed');
+    throw error;
+  }
+  upsertSearchAttributes([{ key: DATASET, value: keyword(spec.input) }]);
+
   const planning = planningActivities();
-  const progress: JobProgress = {
+  const control: JobControl = { paused: false, concurrency: spec.concurrency };
+  const progress: Omit<JobProgress, keyof JobControl | 'shardsRunning'> = {
     phase: 'planning',
     shardsPlanned: 0,
     shardsDone: 0,
@@ -53,106 +91,229 @@ export async function scoreJob(rawSpec: JobSpecLike): Promise<JobSummary> {
     rowsPlanned: 0,
     rowsScored: 0,
   };
-  const running = new Map<string, Promise<void>>();
-  setHandler(progressQuery, () => ({ ...progress, runningPartitions: [...running.keys()] }));
+  /** Running partitions: their last reports and their share of the concurrency. */
+  const running = new Map<string, { task: Promise<void>; report: RunningPartition; share: number }>();
+  let partitions = 0;
+  let nextPartition = 0;
 
-  const plan = await planning.planJob({
-    jobId,
-    input: spec.input,
-    model: spec.model,
-    output: spec.output,
-    idColumns: spec.idColumns,
-    shardRows: spec.shardRows,
-  });
-  progress.phase = 'scoring';
-  progress.scoringStartedAt = new Date().toISOString();
-  progress.shardsPlanned = plan.shards;
-  progress.rowsPlanned = plan.rows;
-
-  const budget = failureBudget(spec, plan.shards);
-  const partitions = Math.ceil(plan.shards / PARTITION_SHARDS);
-  const parallel = Math.max(1, Math.min(partitions, PARALLEL_PARTITIONS));
-  const concurrency = Math.max(1, Math.ceil(spec.concurrency / parallel));
-  let stats: StatsByColumn = {};
-  const failures: FailedShard[] = [];
-  let largest: HistoryFootprint = { events: 0, bytes: 0 };
-  let exceeded = false;
-  const children = new CancellationScope();
-
-  const runPartition = async (index: number): Promise<void> => {
-    const start = index * PARTITION_SHARDS;
-    let result: ScorePartitionResult;
-    try {
-      result = await children.run(() =>
-        executeChild(scorePartition, {
-          workflowId: `${jobId}/partition-${String(index).padStart(5, '0')}`,
-          args: [
-            {
-              jobId,
-              output: spec.output,
-              model: plan.model,
-              idColumns: plan.idColumns,
-              start,
-              end: Math.min(start + PARTITION_SHARDS, plan.shards),
-              concurrency,
-              failureBudget: budget - progress.shardsFailed,
-              heartbeatTimeoutSeconds: spec.heartbeatTimeoutSeconds,
-            },
-          ],
-        }),
-      );
-    } catch (error) {
-      if (exceeded && isCancellation(error)) return; // cancelled by us, past the failure limit
-      throw error;
-    }
-    stats = mergeStats(stats, result.stats);
-    progress.shardsDone += result.shardsDone;
-    progress.shardsFailed += result.shardsFailed;
-    progress.rowsScored += result.rowsScored;
-    failures.push(...result.failures.slice(0, FAILURES_REPORTED - failures.length));
-    largest = larger(largest, result.history);
-    if ((result.budgetExceeded || progress.shardsFailed > budget) && !exceeded) {
-      exceeded = true;
-      children.cancel();
-    }
+  const liveProgress = (): JobProgress & { partitions: RunningPartition[] } => {
+    const reports = [...running.values()].map((p) => p.report);
+    const sum = (pick: (r: RunningPartition) => number) => reports.reduce((total, r) => total + pick(r), 0);
+    return {
+      ...progress,
+      ...control,
+      shardsDone: progress.shardsDone + sum((r) => r.shardsDone),
+      shardsFailed: progress.shardsFailed + sum((r) => r.shardsFailed),
+      rowsScored: progress.rowsScored + sum((r) => r.rowsScored),
+      shardsRunning: sum((r) => r.shardsRunning),
+      partitions: reports,
+    };
   };
+  const showDetails = () => setCurrentDetails(jobDetails(liveProgress(), control));
+  setHandler(progressQuery, liveProgress);
+  setHandler(partitionReportSignal, (report) => {
+    const partition = running.get(report.workflowId);
+    if (partition) partition.report = report;
+    showDetails();
+  });
+
+  const pause = (reason?: string): JobControl => {
+    Object.assign(control, { paused: true, pauseReason: reason || undefined });
+    if (progress.phase === 'scoring') setState('paused');
+    rebalance({ pausedChanged: true });
+    return { ...control };
+  };
+  const resume = (): JobControl => {
+    Object.assign(control, { paused: false, pauseReason: undefined });
+    if (progress.phase === 'scoring') setState('scoring');
+    rebalance({ pausedChanged: true });
+    return { ...control };
+  };
+  const setConcurrency = (concurrency: number): JobControl => {
+    control.concurrency = concurrency;
+    rebalance();
+    return { ...control };
+  };
+  setHandler(pauseUpdate, pause);
+  setHandler(resumeUpdate, resume);
+  setHandler(setConcurrencyUpdate, setConcurrency, { validator: validateConcurrency });
+  setHandler(pauseSignal, (reason) => void pause(typeof reason === 'string' ? reason : undefined));
+  setHandler(resumeSignal, () => void resume());
+  setHandler(setConcurrencySignal, (value) => {
+    const concurrency = typeof value === 'object' && value !== null ? value.concurrency : value;
+    try {
+      validateConcurrency(concurrency);
+    } catch (error) {
+      // A signal cannot be refused; say why it was ignored where the worker's operators look.
+      log.warn('setConcurrency signal ignored', { jobId, value, reason: String(error) });
+      return;
+    }
+    setConcurrency(concurrency);
+  });
+
+  /**
+   * How many partitions should run for the current concurrency, and each one's share of it. Only shares
+   * that changed are signalled, so a steady job adds no events: a new partition takes what a finished one freed.
+   */
+  function slots(): number {
+    const left = partitions - nextPartition;
+    return Math.max(1, Math.min(PARALLEL_PARTITIONS, control.concurrency, running.size + left));
+  }
+  function freeShare(): number {
+    let used = 0;
+    for (const p of running.values()) used += p.share;
+    return Math.max(0, control.concurrency - used);
+  }
+  function rebalance(options: { pausedChanged?: boolean } = {}): void {
+    const ids = [...running.keys()];
+    const shares = split(control.concurrency, Math.max(slots(), ids.length));
+    ids.forEach((id, i) => {
+      const partition = running.get(id)!;
+      const share = shares[i] ?? 0;
+      if (share === partition.share && !options.pausedChanged) return;
+      partition.share = share;
+      getExternalWorkflowHandle(id)
+        .signal(partitionControlSignal, { paused: control.paused, concurrency: partition.share })
+        .catch(() => undefined); // it may have just finished
+    });
+    showDetails();
+  }
 
   try {
-    for (let index = 0; index < partitions && !exceeded; index++) {
-      await condition(() => running.size < parallel || exceeded);
-      if (exceeded) break;
-      const id = `${jobId}/partition-${String(index).padStart(5, '0')}`;
-      const task = runPartition(index).finally(() => running.delete(id));
-      running.set(id, task);
+    setState('planning');
+    showDetails();
+    const plan = await planning.planJob({
+      jobId,
+      input: spec.input,
+      model: spec.model,
+      output: spec.output,
+      idColumns: spec.idColumns,
+      shardRows: spec.shardRows,
+    });
+    upsertSearchAttributes([
+      { key: MODEL, value: plan.model.name },
+      { key: MODEL_VERSION, value: plan.model.version },
+    ]);
+    progress.phase = 'scoring';
+    progress.scoringStartedAt = new Date().toISOString();
+    progress.shardsPlanned = plan.shards;
+    progress.rowsPlanned = plan.rows;
+    setState(control.paused ? 'paused' : 'scoring');
+    showDetails();
+
+    const budget = failureBudget(spec, plan.shards);
+    partitions = Math.ceil(plan.shards / PARTITION_SHARDS);
+    let stats: StatsByColumn = {};
+    const failures: FailedShard[] = [];
+    let largest: HistoryFootprint = { events: 0, bytes: 0 };
+    let exceeded = false;
+    const children = new CancellationScope();
+
+    const runPartition = async (index: number, workflowId: string, share: number): Promise<void> => {
+      const start = index * PARTITION_SHARDS;
+      let result: ScorePartitionResult;
+      try {
+        result = await children.run(() =>
+          executeChild(scorePartition, {
+            workflowId,
+            args: [
+              {
+                jobId,
+                output: spec.output,
+                model: plan.model,
+                idColumns: plan.idColumns,
+                start,
+                end: Math.min(start + PARTITION_SHARDS, plan.shards),
+                concurrency: share,
+                paused: control.paused,
+                progressReportSeconds: progressReportSeconds(workflowInfo().historyLength),
+                failureBudget: budget - progress.shardsFailed,
+                heartbeatTimeoutSeconds: spec.heartbeatTimeoutSeconds,
+              },
+            ],
+          }),
+        );
+      } catch (error) {
+        if (exceeded && isCancellation(error)) return; // cancelled by us, past the failure limit
+        throw error;
+      }
+      stats = mergeStats(stats, result.stats);
+      progress.shardsDone += result.shardsDone;
+      progress.shardsFailed += result.shardsFailed;
+      progress.rowsScored += result.rowsScored;
+      failures.push(...result.failures.slice(0, FAILURES_REPORTED - failures.length));
+      largest = larger(largest, result.history);
+      if ((result.budgetExceeded || progress.shardsFailed > budget) && !exceeded) {
+        exceeded = true;
+        children.cancel();
+      }
+    };
+
+    try {
+      while (nextPartition < partitions && !exceeded) {
+        await condition(() => exceeded || (!control.paused && running.size < slots() && freeShare() > 0));
+        if (exceeded) break;
+        const index = nextPartition++;
+        const workflowId = `${jobId}/partition-${String(index).padStart(5, '0')}`;
+        const share = freeShare();
+        const report: RunningPartition = {
+          workflowId,
+          shardsDone: 0,
+          shardsFailed: 0,
+          shardsRunning: 0,
+          rowsScored: 0,
+        };
+        const task = runPartition(index, workflowId, share).finally(() => {
+          running.delete(workflowId);
+          // In the tail no partition will take the freed share: give it to those still running.
+          if (nextPartition >= partitions && running.size > 0) rebalance();
+          else showDetails();
+        });
+        running.set(workflowId, { task, report, share });
+      }
+      await Promise.all([...running.values()].map((p) => p.task));
+    } catch (error) {
+      if (isCancellation(error)) {
+        // Keep and list what finished, then end as cancelled.
+        progress.phase = 'cancelling';
+        await CancellationScope.nonCancellable(() => finalize(plan, stats, 'cancelled'));
+        setState('cancelled');
+      }
+      throw error;
     }
-    await Promise.all(running.values());
+
+    if (exceeded) {
+      throw ApplicationFailure.create({
+        type: 'FailureThresholdExceededError',
+        nonRetryable: true,
+        message:
+          `job ${jobId}: ${progress.shardsFailed} of ${plan.shards} shards failed, more than the ${budget} allowed; the rest was cancelled:\n` +
+          listFailures(failures, progress.shardsFailed),
+      });
+    }
+
+    const status = progress.shardsFailed > 0 ? 'partial' : 'completed';
+    const final = await finalize(plan, stats, status);
+    progress.phase = 'done';
+    setState(status);
+    setCurrentDetails(finishedDetails(status, final.rowsScored, final.rowsFailed, final.drift));
+    log.info('job finished', { jobId, status, rows: final.rowsScored, failedShards: progress.shardsFailed });
+    return summary(plan, status, final, failures, largest);
   } catch (error) {
-    if (isCancellation(error)) {
-      // Keep and list what finished, then end as cancelled.
-      progress.phase = 'cancelling';
-      await CancellationScope.nonCancellable(() => finalize('cancelled'));
+    if (!isCancellation(error)) {
+      setState('failed');
+      setCurrentDetails(`**failed**\n\n${error instanceof Error ? error.message : String(error)}`);
     }
     throw error;
   }
 
-  if (exceeded) {
-    throw ApplicationFailure.create({
-      type: 'FailureThresholdExceededError',
-      nonRetryable: true,
-      message:
-        `job ${jobId}: ${progress.shardsFailed} of ${plan.shards} shards failed, more than the ${budget} allowed; the rest was cancelled:\n` +
-        listFailures(failures, progress.shardsFailed),
-    });
-  }
-
-  const status = progress.shardsFailed > 0 ? 'partial' : 'completed';
-  const final = await finalize(status);
-  progress.phase = 'done';
-  log.info('job finished', { jobId, status, rows: final.rowsScored, failedShards: progress.shardsFailed });
-  return summary(status, final);
-
-  function finalize(status: 'completed' | 'partial' | 'cancelled'): Promise<FinalizeJobResult> {
+  function finalize(
+    plan: PlanJobResult,
+    stats: StatsByColumn,
+    status: 'completed' | 'partial' | 'cancelled',
+  ): Promise<FinalizeJobResult> {
     progress.phase = status === 'cancelled' ? 'cancelling' : 'finalizing';
+    if (status !== 'cancelled') setState('finalizing');
     return planning.finalizeJob({
       jobId,
       output: spec.output,
@@ -164,7 +325,13 @@ export async function scoreJob(rawSpec: JobSpecLike): Promise<JobSummary> {
     });
   }
 
-  function summary(status: 'completed' | 'partial', final: FinalizeJobResult): JobSummary {
+  function summary(
+    plan: PlanJobResult,
+    status: 'completed' | 'partial',
+    final: FinalizeJobResult,
+    failedShards: FailedShard[],
+    largest: HistoryFootprint,
+  ): JobSummary {
     const { historyLength, historySize } = workflowInfo();
     return {
       jobId,
@@ -173,13 +340,66 @@ export async function scoreJob(rawSpec: JobSpecLike): Promise<JobSummary> {
       rowsScored: final.rowsScored,
       rowsFailed: final.rowsFailed,
       shards: { planned: plan.shards, done: progress.shardsDone, failed: progress.shardsFailed },
-      failedShards: failures,
+      failedShards,
       model: plan.model,
       output: outputPaths(spec, final),
       drift: final.drift,
       largestHistory: larger(largest, { events: historyLength, bytes: historySize }),
     };
   }
+}
+
+/** Keyword values are indexed whole; a pasted essay of an input must not fail the workflow task. */
+function keyword(value: string): string {
+  return value.length > 512 ? `${value.slice(0, 509)}...` : value;
+}
+
+function setState(state: JobState): void {
+  upsertSearchAttributes([{ key: STATUS, value: state }]);
+}
+
+function validateConcurrency(concurrency: unknown): void {
+  if (
+    !Number.isInteger(concurrency) ||
+    (concurrency as number) < 1 ||
+    (concurrency as number) > MAX_CONCURRENCY
+  )
+    throw new Error(
+      `concurrency must be a whole number from 1 to ${MAX_CONCURRENCY}, got ${JSON.stringify(concurrency)}`,
+    );
+}
+
+/** `n` split over `k` parts as evenly as whole numbers allow, larger parts first. */
+function split(n: number, k: number): number[] {
+  return Array.from({ length: k }, (_, i) => Math.floor(n / k) + (i < n % k ? 1 : 0));
+}
+
+/**
+ * How often a new partition reports its counts. Each report costs the job about 4 history events, so
+ * reports thin out as the job's history grows and stop well before Temporal's 51,200-event limit.
+ */
+function progressReportSeconds(historyLength: number): number {
+  if (historyLength < 10_000) return 10;
+  if (historyLength < 25_000) return 60;
+  return 0;
+}
+
+/** Date templates resolve from the scheduled time: a Schedule's (or a backfill's), or the spec's own. */
+function resolvePaths(spec: JobSpec): JobSpec {
+  if (!hasTemplates(spec.input) && !hasTemplates(spec.output)) return spec;
+  const scheduled = spec.scheduledTime
+    ? new Date(spec.scheduledTime)
+    : workflowInfo().typedSearchAttributes.get(SCHEDULED_START_TIME);
+  if (!scheduled) {
+    throw invalidSpec([
+      'scheduledTime: input or output has date templates such as {{date}}, but this run was not started by a Schedule; set scheduledTime (e.g. "2026-11-01T02:00:00Z") to say which date to score',
+    ]);
+  }
+  return {
+    ...spec,
+    input: resolveTemplates(spec.input, scheduled, spec.timeZone),
+    output: resolveTemplates(spec.output, scheduled, spec.timeZone),
+  };
 }
 
 function outputPaths(spec: JobSpec, final: FinalizeJobResult): JobSummary['output'] {
@@ -199,16 +419,17 @@ function validate(raw: JobSpecLike): JobSpec {
   try {
     return parseJobSpec(raw);
   } catch (error) {
-    if (error instanceof InvalidJobSpecError) {
-      throw ApplicationFailure.create({
-        type: error.name,
-        message: error.message,
-        nonRetryable: true,
-        details: [error.issues],
-      });
-    }
+    if (error instanceof InvalidJobSpecError) throw invalidSpec(error.issues);
     throw error;
   }
 }
 
-export type { PlanJobResult };
+function invalidSpec(issues: string[]): ApplicationFailure {
+  const error = new InvalidJobSpecError(issues);
+  return ApplicationFailure.create({
+    type: error.name,
+    message: error.message,
+    nonRetryable: true,
+    details: [issues],
+  });
+}

@@ -1,10 +1,29 @@
-import { CancellationScope, condition, isCancellation, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { FailedShard, ScorePartitionInput, ScorePartitionResult } from '../domain/job.js';
+import {
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  setCurrentDetails,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type {
+  FailedShard,
+  PartitionProgress,
+  ScorePartitionInput,
+  ScorePartitionResult,
+} from '../domain/job.js';
 import type { Shard } from '../domain/shard-plan.js';
 import { mergeStats, type StatsByColumn } from '../domain/stats.js';
 import { planningActivities, scoringActivities } from './activities.js';
+import { partitionDetails } from './details.js';
 import { describeFailure } from './failures.js';
-import { partitionProgressQuery } from './messages.js';
+import {
+  partitionControlSignal,
+  partitionProgressQuery,
+  partitionReportSignal,
+  type PartitionControl,
+} from './messages.js';
 
 /** Shards fetched from the stored plan per activity call: small enough for one payload. */
 export const SHARD_PAGE = 500;
@@ -13,21 +32,31 @@ const FAILURES_REPORTED = 20;
 
 /**
  * Scores one partition of the plan (a child workflow, so no single history holds a whole terabyte job):
- * fetches its shards page by page and keeps at most `concurrency` scoring activities running. A failed
- * shard is recorded and counted; past the failure budget, the partition cancels what runs and returns.
+ * fetches its shards page by page and keeps at most its share of the job's concurrency running, none while
+ * paused. A failed shard is recorded and counted; past the failure budget, the partition cancels what runs
+ * and returns. Every `progressReportSeconds` at most, it tells the job its counts.
  */
 export async function scorePartition(input: ScorePartitionInput): Promise<ScorePartitionResult> {
   const planning = planningActivities();
   const scoring = scoringActivities(input.heartbeatTimeoutSeconds);
   const progress = { shardsDone: 0, shardsFailed: 0, rowsScored: 0 };
-  setHandler(partitionProgressQuery, () => progress);
+  const control: PartitionControl = { paused: input.paused, concurrency: input.concurrency };
+  const inFlight = new Set<Promise<void>>();
+  const live = (): PartitionProgress => ({ ...progress, shardsRunning: inFlight.size });
+  const showDetails = () => setCurrentDetails(partitionDetails(input, live(), control));
+
+  setHandler(partitionProgressQuery, live);
+  setHandler(partitionControlSignal, (next) => {
+    Object.assign(control, next);
+    showDetails();
+  });
+  const report = progressReporter(input.progressReportSeconds, live);
 
   let stats: StatsByColumn = {};
   let rowsFailed = 0;
   const failures: FailedShard[] = [];
   let budgetExceeded = false;
   const running = new CancellationScope();
-  const inFlight = new Set<Promise<void>>();
 
   const score = async (shard: Shard): Promise<void> => {
     try {
@@ -60,6 +89,7 @@ export async function scorePartition(input: ScorePartitionInput): Promise<ScoreP
     }
   };
 
+  showDetails();
   for (let start = input.start; start < input.end && !budgetExceeded; start += SHARD_PAGE) {
     const shards = await planning.loadShards({
       output: input.output,
@@ -67,9 +97,13 @@ export async function scorePartition(input: ScorePartitionInput): Promise<ScoreP
       count: Math.min(SHARD_PAGE, input.end - start),
     });
     for (const shard of shards) {
-      await condition(() => inFlight.size < input.concurrency || budgetExceeded);
+      await condition(() => (!control.paused && inFlight.size < control.concurrency) || budgetExceeded);
       if (budgetExceeded) break;
-      const task = score(shard).finally(() => inFlight.delete(task));
+      const task = score(shard).finally(() => {
+        inFlight.delete(task);
+        report();
+        showDetails();
+      });
       inFlight.add(task);
     }
   }
@@ -83,5 +117,22 @@ export async function scorePartition(input: ScorePartitionInput): Promise<ScoreP
     budgetExceeded,
     stats,
     history: { events: historyLength, bytes: historySize },
+  };
+}
+
+/**
+ * Sends the parent job this partition's counts when at least `seconds` passed since the last report.
+ * Workflow time only moves with events, so this needs no timer of its own.
+ */
+function progressReporter(seconds: number, live: () => PartitionProgress): () => void {
+  const { parent, workflowId } = workflowInfo();
+  let last = Date.now();
+  return () => {
+    if (seconds <= 0 || !parent || Date.now() - last < seconds * 1000) return;
+    last = Date.now();
+    // The job may have finished or been cancelled meanwhile; a report it never reads is harmless.
+    getExternalWorkflowHandle(parent.workflowId)
+      .signal(partitionReportSignal, { workflowId, ...live() })
+      .catch(() => undefined);
   };
 }
