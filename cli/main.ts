@@ -1,6 +1,9 @@
 import { BatchScoreError } from '../domain/errors.js';
 import { UsageError } from './args.js';
+import { ClusterUnreachableError } from './cluster.js';
+import { jobCommand } from './job.js';
 import { modelCommand } from './model.js';
+import { scheduleCommand } from './schedule.js';
 import { profileCommand } from './profile.js';
 import { scoreCommand } from './score.js';
 import { serverCommand } from './server.js';
@@ -12,6 +15,8 @@ Commands:
   score      score a dataset (starts a local Temporal dev server unless TEMPORAL_ADDRESS is set)
   worker     run a worker process (workflows, planning and scoring pools)
   server     run a persistent local Temporal dev server with the Web UI
+  job        follow and control jobs: status, pause, resume, set-concurrency, cancel, list
+  schedule   nightly jobs on Temporal Schedules: create, update, describe, list, pause, trigger, backfill, ...
   model      model init: write a model folder (model.json) from an ONNX file
   profile    compute a model's reference profile for drift
 
@@ -21,6 +26,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   score: scoreCommand,
   worker: workerCommand,
   server: serverCommand,
+  job: jobCommand,
+  schedule: scheduleCommand,
   model: modelCommand,
   profile: profileCommand,
 };
@@ -43,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`batch-score ${command}: ${error.message} (see batch-score ${command} --help)\n`);
       return 2;
     }
-    if (error instanceof BatchScoreError) {
+    if (error instanceof BatchScoreError || error instanceof ClusterUnreachableError) {
       process.stderr.write(`batch-score ${command}: ${error.name}: ${error.message}\n`);
       return 1;
     }

@@ -1,10 +1,9 @@
-import path from 'node:path';
 import { BatchScoreClient, JobFailedError } from '../client/index.js';
 import type { JobSummary } from '../domain/job.js';
 import { resolveTemporal } from '../temporal/embedded.js';
 import { createWorkers } from '../workers/create-workers.js';
 import { compileWorkerOptions } from '../workers/options.js';
-import { list, parse, positiveInt, required } from './args.js';
+import { absolute, list, parse, positiveInt, required, stripUndefined } from './args.js';
 import { ProgressLine } from './progress.js';
 import { installQuietRuntime } from './runtime.js';
 
@@ -238,12 +237,4 @@ function formatDriftValue(v: number): string {
   return v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6)
     ? v.toExponential(2)
     : String(Number(v.toPrecision(3)));
-}
-
-function absolute(uri: string): string {
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(uri) ? uri : path.resolve(uri);
-}
-
-function stripUndefined<T extends Record<string, unknown>>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }

@@ -20,6 +20,7 @@ export { JobHandle } from './job-handle.js';
 export type { JobListEntry, ListJobsOptions } from './list-jobs.js';
 export {
   JobSchedules,
+  OVERLAP_POLICIES,
   type BackfillOptions,
   type CreateScheduleOptions,
   type OverlapPolicy,

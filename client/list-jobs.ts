@@ -46,7 +46,8 @@ export function listQuery(options: ListJobsOptions): string {
   if (options.model) clauses.push(`${MODEL.name} = ${quote(options.model)}`);
   if (options.dataset) clauses.push(`${DATASET.name} = ${quote(options.dataset)}`);
   if (options.since) clauses.push(`StartTime >= ${quote(options.since.toISOString())}`);
-  return `${clauses.join(' AND ')} ORDER BY StartTime DESC`;
+  // No ORDER BY: SQL visibility stores (the dev server's) reject it; they list newest first anyway.
+  return clauses.join(' AND ');
 }
 
 function quote(value: string): string {
