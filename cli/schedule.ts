@@ -84,12 +84,12 @@ export async function scheduleCommand(argv: string[]): Promise<number> {
         if (!values.cron === !values.every) throw new UsageError('give exactly one of --cron and --every');
         const info = await schedules.schedules.create({
           scheduleId: id!,
-          job: stripUndefined({
+          job: stripUndefined<JobSpec>({
             ...jobFields(values),
             input: absolute(values.input!),
             model: absolute(values.model!),
             output: absolute(values.output!),
-          }) as JobSpec,
+          }),
           cron: values.cron,
           every: values.every,
           timeZone: values.tz,
