@@ -7,7 +7,7 @@
  * |---|---|
  * | `{{date}}` | 2026-11-01 |
  * | `{{date-1}}`, `{{date+2}}` | that many days earlier / later (a nightly 02:00 run scoring yesterday) |
- * | `{{yyyy}}` `{{mm}}` `{{dd}}` | year, month, day, zero-padded; take the same `-N` / `+N` offsets |
+ * | `{{yyyy}}` `{{mm}}` `{{dd}}` | year, month, day, zero-padded; each takes its own `-N` / `+N` offset, so the day before is `{{yyyy-1}}/{{mm-1}}/{{dd-1}}` |
  * | `{{hh}}` | hour, 00-23 |
  */
 

@@ -6,6 +6,7 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -41,6 +42,7 @@ import {
   setConcurrencyUpdate,
   type RunningPartition,
 } from './messages.js';
+import { JOB_CONTROL_PATCH } from './patches.js';
 import { scorePartition } from './score-partition.js';
 import {
   DATASET,
@@ -70,8 +72,11 @@ export const MAX_CONCURRENCY = 10_000;
  */
 export async function scoreJob(rawSpec: JobSpecLike): Promise<JobSummary> {
   const { workflowId: jobId, startTime } = workflowInfo();
-  if (typeof rawSpec?.input === 'string')
-    upsertSearchAttributes([{ key: DATASET, value: keyword(rawSpec.input) }]);
+  // Jobs started before live control replay as they ran: no search attributes, the old partition fan-out.
+  const current = patched(JOB_CONTROL_PATCH);
+  const upsertAttributes: typeof upsertSearchAttributes = current ? upsertSearchAttributes : () => undefined;
+  const setState = (state: JobState) => upsertAttributes([{ key: STATUS, value: state }]);
+  if (typeof rawSpec?.input === 'string') upsertAttributes([{ key: DATASET, value: keyword(rawSpec.input) }]);
   let spec: JobSpec;
   try {
     spec = resolvePaths(validate(rawSpec));
@@ -79,7 +84,7 @@ export async function scoreJob(rawSpec: JobSpecLike): Promise<JobSummary> {
     setState('failed');
     throw error;
   }
-  upsertSearchAttributes([{ key: DATASET, value: keyword(spec.input) }]);
+  upsertAttributes([{ key: DATASET, value: keyword(spec.input) }]);
 
   const planning = planningActivities();
   const control: JobControl = { paused: false, concurrency: spec.concurrency };
@@ -156,10 +161,12 @@ export async function scoreJob(rawSpec: JobSpecLike): Promise<JobSummary> {
    * that changed are signalled, so a steady job adds no events: a new partition takes what a finished one freed.
    */
   function slots(): number {
+    if (!current) return Math.max(1, Math.min(partitions, PARALLEL_PARTITIONS));
     const left = partitions - nextPartition;
     return Math.max(1, Math.min(PARALLEL_PARTITIONS, control.concurrency, running.size + left));
   }
   function freeShare(): number {
+    if (!current) return Math.max(1, Math.ceil(control.concurrency / slots()));
     let used = 0;
     for (const p of running.values()) used += p.share;
     return Math.max(0, control.concurrency - used);
@@ -190,7 +197,7 @@ export async function scoreJob(rawSpec: JobSpecLike): Promise<JobSummary> {
       idColumns: spec.idColumns,
       shardRows: spec.shardRows,
     });
-    upsertSearchAttributes([
+    upsertAttributes([
       { key: MODEL, value: plan.model.name },
       { key: MODEL_VERSION, value: plan.model.version },
     ]);
@@ -352,10 +359,6 @@ export async function scoreJob(rawSpec: JobSpecLike): Promise<JobSummary> {
 /** Keyword values are indexed whole; a pasted essay of an input must not fail the workflow task. */
 function keyword(value: string): string {
   return value.length > 512 ? `${value.slice(0, 509)}...` : value;
-}
-
-function setState(state: JobState): void {
-  upsertSearchAttributes([{ key: STATUS, value: state }]);
 }
 
 function validateConcurrency(concurrency: unknown): void {

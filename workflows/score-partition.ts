@@ -3,6 +3,7 @@ import {
   condition,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   setCurrentDetails,
   setHandler,
   workflowInfo,
@@ -18,6 +19,7 @@ import { mergeStats, type StatsByColumn } from '../domain/stats.js';
 import { planningActivities, scoringActivities } from './activities.js';
 import { partitionDetails } from './details.js';
 import { describeFailure } from './failures.js';
+import { PROGRESS_REPORTS_PATCH } from './patches.js';
 import {
   partitionControlSignal,
   partitionProgressQuery,
@@ -129,6 +131,8 @@ function progressReporter(seconds: number, live: () => PartitionProgress): () =>
   let last = Date.now();
   return () => {
     if (seconds <= 0 || !parent || Date.now() - last < seconds * 1000) return;
+    // Partitions started before progress reports existed replay without them.
+    if (!patched(PROGRESS_REPORTS_PATCH)) return;
     last = Date.now();
     // The job may have finished or been cancelled meanwhile; a report it never reads is harmless.
     getExternalWorkflowHandle(parent.workflowId)

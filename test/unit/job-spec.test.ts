@@ -21,6 +21,7 @@ describe('job spec', () => {
       concurrency: 8,
       maxFailedShards: 0,
       heartbeatTimeoutSeconds: 60,
+      timeZone: 'UTC',
     });
   });
 

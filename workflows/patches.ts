@@ -1,0 +1,8 @@
+/**
+ * Patch ids (workflow.patched) of changes that add commands to a workflow's history. Runs recorded
+ * before a patch replay without its commands, so jobs in flight survive a deploy (test/unit/replay.test.ts
+ * replays recorded histories of each version). Remove a patch with deprecatePatch once no run from before it is left.
+ */
+/** Search attributes, live control (pause, resume, setConcurrency) and concurrency shares per partition. */
+export const JOB_CONTROL_PATCH = 'job-control';
+export const PROGRESS_REPORTS_PATCH = 'partition-progress-reports';
