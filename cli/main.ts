@@ -1,13 +1,6 @@
 import { BatchScoreError } from '../domain/errors.js';
 import { UsageError } from './args.js';
 import { ClusterUnreachableError } from './cluster.js';
-import { jobCommand } from './job.js';
-import { modelCommand } from './model.js';
-import { scheduleCommand } from './schedule.js';
-import { profileCommand } from './profile.js';
-import { scoreCommand } from './score.js';
-import { serverCommand } from './server.js';
-import { workerCommand } from './worker.js';
 
 const HELP = `batch-score: score Parquet sensor data with ONNX models through Temporal, with drift reports.
 
@@ -22,14 +15,17 @@ Commands:
 
 Run "batch-score <command> --help" for a command's options.`;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
-  score: scoreCommand,
-  worker: workerCommand,
-  server: serverCommand,
-  job: jobCommand,
-  schedule: scheduleCommand,
-  model: modelCommand,
-  profile: profileCommand,
+type Command = (argv: string[]) => Promise<number>;
+
+/** Loaded on use: `job status` should not pay for loading ONNX Runtime and the worker. */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  score: async () => (await import('./score.js')).scoreCommand,
+  worker: async () => (await import('./worker.js')).workerCommand,
+  server: async () => (await import('./server.js')).serverCommand,
+  job: async () => (await import('./job.js')).jobCommand,
+  schedule: async () => (await import('./schedule.js')).scheduleCommand,
+  model: async () => (await import('./model.js')).modelCommand,
+  profile: async () => (await import('./profile.js')).profileCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -38,12 +34,13 @@ export async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return command ? 0 : 2;
   }
-  const run = COMMANDS[command];
-  if (!run) {
+  const load = COMMANDS[command];
+  if (!load) {
     process.stderr.write(`batch-score: unknown command "${command}"\n\n${HELP}\n`);
     return 2;
   }
   try {
+    const run = await load();
     return await run(rest);
   } catch (error) {
     if (error instanceof UsageError) {
