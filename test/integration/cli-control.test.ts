@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { JobFailedError } from '../../client/index.js';
+import type { JobFailedError } from '../../client/index.js';
 import { AI4I_MODEL, AI4I_PARQUET, ROOT, tempDir } from '../helpers/paths.js';
 import { useTestTemporal } from '../helpers/temporal.js';
 
