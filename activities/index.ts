@@ -4,6 +4,7 @@ import type {
   PlanJobInput,
   RecordShardFailureInput,
   ScoreShardInput,
+  ScoreShardsInput,
 } from '../domain/job.js';
 import type { ModelCache } from '../inference/model-cache.js';
 import type { Storage } from '../storage/index.js';
@@ -12,6 +13,7 @@ import { finalizeJob } from './finalize-job.js';
 import { loadShards, planJob } from './plan-job.js';
 import { recordShardFailure } from './record-failure.js';
 import { scoreShard, temporalHooks } from './score-shard.js';
+import { scoreShards } from './score-shards.js';
 
 export interface ActivityDeps {
   storageFor: (uri: string) => Storage;
@@ -36,6 +38,15 @@ export function createScoringActivities({ storageFor, models, rowGroupDelayMs = 
   return withFailureConversion({
     scoreShard: (input: ScoreShardInput) =>
       scoreShard(storageFor, models, input, temporalHooks(rowGroupDelayMs)),
+    scoreShards: (input: ScoreShardsInput) =>
+      scoreShards(
+        {
+          scoreShard: (shardInput, hooks) => scoreShard(storageFor, models, shardInput, hooks),
+          recordShardFailure: (failure) => recordShardFailure(storageFor, failure),
+        },
+        input,
+        temporalHooks(rowGroupDelayMs),
+      ),
   });
 }
 

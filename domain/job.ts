@@ -44,6 +44,24 @@ export interface ScoreShardInput {
   idColumns: string[];
 }
 
+/** Several small consecutive shards scored by one activity, one after another. */
+export interface ScoreShardsInput {
+  jobId: string;
+  shards: Shard[];
+  model: ModelRef;
+  output: string;
+  idColumns: string[];
+}
+
+/** Counts and merged statistics of a batch; the permanently failed shards are already in errors/. */
+export interface ScoreShardsResult {
+  shardsDone: number;
+  rowsScored: number;
+  rowsFailed: number;
+  failures: FailedShard[];
+  stats: StatsByColumn;
+}
+
 export interface ScoreShardResult {
   shardId: string;
   rows: number;
@@ -112,6 +130,8 @@ export interface ScorePartitionInput {
   concurrency: number;
   /** Start paused: the job was paused when this partition began. */
   paused: boolean;
+  /** Consecutive shards of at most this many rows in all go to one scoring activity; 0 scores each alone. */
+  batchRows?: number;
   /** Report counts to the job at most this often (seconds); 0 reports nothing (the job's history is large). */
   progressReportSeconds: number;
   /** Failed shards this partition may see before it stops and reports the job's limit exceeded. */

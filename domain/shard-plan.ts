@@ -64,3 +64,24 @@ export function planShards(files: readonly PlannedFile[], shardRows: number): Sh
   });
   return shards;
 }
+
+/**
+ * Consecutive shards grouped so each group holds at most `maxRows` rows and `maxShards` shards; a shard
+ * larger than `maxRows` stays alone. Groups of small shards go to one activity each.
+ */
+export function batchShards(shards: readonly Shard[], maxRows: number, maxShards: number): Shard[][] {
+  const groups: Shard[][] = [];
+  let group: Shard[] = [];
+  let rows = 0;
+  for (const shard of shards) {
+    if (group.length > 0 && (rows + shard.rows > maxRows || group.length >= maxShards)) {
+      groups.push(group);
+      group = [];
+      rows = 0;
+    }
+    group.push(shard);
+    rows += shard.rows;
+  }
+  if (group.length > 0) groups.push(group);
+  return groups;
+}

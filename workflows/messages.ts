@@ -9,8 +9,9 @@ export interface RunningPartition extends PartitionProgress {
 }
 
 /**
- * Live progress of a job. The counts include what running partitions last reported (at most
- * PROGRESS_REPORT_SECONDS old); `partitions` lets a client swap those reports for exact live figures.
+ * Live progress of a job. The counts include what running partitions last reported (at most 15 s old
+ * while the job's history is small; see progressReportSeconds); `partitions` lets a client swap those
+ * reports for exact live figures.
  */
 export const progressQuery = defineQuery<JobProgress & { partitions: RunningPartition[] }>('progress');
 
@@ -37,5 +38,5 @@ export interface PartitionControl {
   concurrency: number;
 }
 
-/** Partition to parent: its counts so far, sent at most every PROGRESS_REPORT_SECONDS. */
+/** Partition to parent: its counts so far, sent at most every `progressReportSeconds` of its input. */
 export const partitionReportSignal = defineSignal<[RunningPartition]>('partitionReport');

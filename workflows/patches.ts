@@ -6,3 +6,5 @@
 /** Search attributes, live control (pause, resume, setConcurrency) and concurrency shares per partition. */
 export const JOB_CONTROL_PATCH = 'job-control';
 export const PROGRESS_REPORTS_PATCH = 'partition-progress-reports';
+/** Small consecutive shards scored in batches by one activity (scoreShards). */
+export const SHARD_BATCHES_PATCH = 'shard-batches';

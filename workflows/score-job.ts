@@ -54,11 +54,14 @@ import {
 } from './search-attributes.js';
 
 /**
- * Shards per child workflow. Each shard costs a child about 6 history events and a few KB of results, so a
- * partition stays near 3,000 events and a few MB, and a 1,000,000-shard job needs 2,000 children: about
- * 14,000 events in the parent. Both far under Temporal's 51,200 events and 50 MB.
+ * Shards per child workflow. Each shard costs a child about 6 history events and 1.4 KB, so a partition
+ * stays near 3,400 events and 1.5 MB. The parent spends about 14 events per partition (start, completion
+ * and their workflow tasks), so a 1,000,000-shard job of 1,000 partitions needs about 14,000 events plus
+ * at most 8,000 of progress reports: both far under Temporal's 51,200 events and 50 MB.
  */
-export const PARTITION_SHARDS = 500;
+export const PARTITION_SHARDS = 1_000;
+/** What jobs started before the job-control patch used; they keep it when replayed. */
+const LEGACY_PARTITION_SHARDS = 500;
 /** Partitions scored at once; two keep the scoring pool busy while one partition drains its tail. */
 const PARALLEL_PARTITIONS = 2;
 const FAILURES_REPORTED = 20;
@@ -209,7 +212,8 @@ export async function scoreJob(rawSpec: JobSpecLike): Promise<JobSummary> {
     showDetails();
 
     const budget = failureBudget(spec, plan.shards);
-    partitions = Math.ceil(plan.shards / PARTITION_SHARDS);
+    const partitionShards = current ? PARTITION_SHARDS : LEGACY_PARTITION_SHARDS;
+    partitions = Math.ceil(plan.shards / partitionShards);
     let stats: StatsByColumn = {};
     const failures: FailedShard[] = [];
     let largest: HistoryFootprint = { events: 0, bytes: 0 };
@@ -217,7 +221,7 @@ export async function scoreJob(rawSpec: JobSpecLike): Promise<JobSummary> {
     const children = new CancellationScope();
 
     const runPartition = async (index: number, workflowId: string, share: number): Promise<void> => {
-      const start = index * PARTITION_SHARDS;
+      const start = index * partitionShards;
       let result: ScorePartitionResult;
       try {
         result = await children.run(() =>
@@ -230,10 +234,11 @@ export async function scoreJob(rawSpec: JobSpecLike): Promise<JobSummary> {
                 model: plan.model,
                 idColumns: plan.idColumns,
                 start,
-                end: Math.min(start + PARTITION_SHARDS, plan.shards),
+                end: Math.min(start + partitionShards, plan.shards),
                 concurrency: share,
                 paused: control.paused,
                 progressReportSeconds: progressReportSeconds(workflowInfo().historyLength),
+                batchRows: spec.shardRows,
                 failureBudget: budget - progress.shardsFailed,
                 heartbeatTimeoutSeconds: spec.heartbeatTimeoutSeconds,
               },
@@ -379,12 +384,12 @@ function split(n: number, k: number): number[] {
 
 /**
  * How often a new partition reports its counts. Each report costs the job about 4 history events, so
- * reports thin out as the job's history grows and stop well before Temporal's 51,200-event limit.
+ * reports stop once the job's history passes 8,000 events: a 1,000,000-shard job (about 14,000 events of
+ * partitions) then stays under 25,000 of Temporal's 51,200. Clients still get exact live counts by asking
+ * the running partitions.
  */
 function progressReportSeconds(historyLength: number): number {
-  if (historyLength < 10_000) return 10;
-  if (historyLength < 25_000) return 60;
-  return 0;
+  return historyLength < 8_000 ? 15 : 0;
 }
 
 /** Date templates resolve from the scheduled time: a Schedule's (or a backfill's), or the spec's own. */

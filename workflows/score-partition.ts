@@ -14,12 +14,12 @@ import type {
   ScorePartitionInput,
   ScorePartitionResult,
 } from '../domain/job.js';
-import type { Shard } from '../domain/shard-plan.js';
+import { batchShards, type Shard } from '../domain/shard-plan.js';
 import { mergeStats, type StatsByColumn } from '../domain/stats.js';
 import { planningActivities, scoringActivities } from './activities.js';
 import { partitionDetails } from './details.js';
 import { describeFailure } from './failures.js';
-import { PROGRESS_REPORTS_PATCH } from './patches.js';
+import { PROGRESS_REPORTS_PATCH, SHARD_BATCHES_PATCH } from './patches.js';
 import {
   partitionControlSignal,
   partitionProgressQuery,
@@ -29,6 +29,8 @@ import {
 
 /** Shards fetched from the stored plan per activity call: small enough for one payload. */
 export const SHARD_PAGE = 500;
+/** Most shards one scoring activity takes in a batch; its result is merged statistics, so it stays small. */
+export const MAX_BATCH_SHARDS = 100;
 /** Failures a partition reports in full; the rest are counted (all are in <output>/errors/). */
 const FAILURES_REPORTED = 20;
 
@@ -44,7 +46,8 @@ export async function scorePartition(input: ScorePartitionInput): Promise<ScoreP
   const progress = { shardsDone: 0, shardsFailed: 0, rowsScored: 0 };
   const control: PartitionControl = { paused: input.paused, concurrency: input.concurrency };
   const inFlight = new Set<Promise<void>>();
-  const live = (): PartitionProgress => ({ ...progress, shardsRunning: inFlight.size });
+  let shardsRunning = 0;
+  const live = (): PartitionProgress => ({ ...progress, shardsRunning });
   const showDetails = () => setCurrentDetails(partitionDetails(input, live(), control));
 
   setHandler(partitionProgressQuery, live);
@@ -53,12 +56,24 @@ export async function scorePartition(input: ScorePartitionInput): Promise<ScoreP
     showDetails();
   });
   const report = progressReporter(input.progressReportSeconds, live);
+  // Partitions started before batches existed replay scoring one shard per activity.
+  const batching = (input.batchRows ?? 0) > 0 && patched(SHARD_BATCHES_PATCH);
 
   let stats: StatsByColumn = {};
   let rowsFailed = 0;
   const failures: FailedShard[] = [];
   let budgetExceeded = false;
   const running = new CancellationScope();
+
+  const fail = (failure: FailedShard): void => {
+    progress.shardsFailed++;
+    rowsFailed += failure.rows;
+    if (failures.length < FAILURES_REPORTED) failures.push(failure);
+    if (progress.shardsFailed > input.failureBudget && !budgetExceeded) {
+      budgetExceeded = true;
+      running.cancel();
+    }
+  };
 
   const score = async (shard: Shard): Promise<void> => {
     try {
@@ -81,13 +96,33 @@ export async function scorePartition(input: ScorePartitionInput): Promise<ScoreP
       }
       const failure = describeFailure(shard, error);
       await planning.recordShardFailure({ jobId: input.jobId, output: input.output, failure });
-      progress.shardsFailed++;
-      rowsFailed += shard.rows;
-      if (failures.length < FAILURES_REPORTED) failures.push(failure);
-      if (progress.shardsFailed > input.failureBudget && !budgetExceeded) {
-        budgetExceeded = true;
-        running.cancel();
+      fail(failure);
+    }
+  };
+
+  const scoreBatch = async (shards: Shard[]): Promise<void> => {
+    try {
+      const result = await running.run(() =>
+        scoring.scoreShards({
+          jobId: input.jobId,
+          shards,
+          model: input.model,
+          output: input.output,
+          idColumns: input.idColumns,
+        }),
+      );
+      stats = mergeStats(stats, result.stats);
+      progress.shardsDone += result.shardsDone;
+      progress.rowsScored += result.rowsScored;
+      result.failures.forEach(fail); // recorded in errors/ by the activity
+    } catch (error) {
+      if (isCancellation(error)) {
+        if (budgetExceeded) return;
+        throw error;
       }
+      // Out of retries as a whole: score its shards one by one, which reuses every part the batch
+      // published and gives each shard its own outcome (never a part and an error for the same shard).
+      for (const shard of shards) if (!budgetExceeded) await score(shard);
     }
   };
 
@@ -98,11 +133,16 @@ export async function scorePartition(input: ScorePartitionInput): Promise<ScoreP
       start,
       count: Math.min(SHARD_PAGE, input.end - start),
     });
-    for (const shard of shards) {
+    const groups = batching
+      ? batchShards(shards, input.batchRows!, MAX_BATCH_SHARDS)
+      : shards.map((s) => [s]);
+    for (const group of groups) {
       await condition(() => (!control.paused && inFlight.size < control.concurrency) || budgetExceeded);
       if (budgetExceeded) break;
-      const task = score(shard).finally(() => {
+      shardsRunning += group.length;
+      const task = (group.length === 1 ? score(group[0]!) : scoreBatch(group)).finally(() => {
         inFlight.delete(task);
+        shardsRunning -= group.length;
         report();
         showDetails();
       });
