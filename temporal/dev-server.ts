@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { JOB_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 import { findTemporalCli, type TemporalCli } from './cli-binary.js';
+import { ensureJobSearchAttributes } from './search-attributes.js';
 import { dataDir } from './project.js';
 
 export interface DevServerOptions {
@@ -73,6 +74,8 @@ export class DevServer {
       String(uiPort),
       '--namespace',
       namespace,
+      // Offline machines cannot reach the UI's newsfeed; do not let it try.
+      '--ui-disable-news-fetch',
       '--log-level',
       'warn',
       ...Object.entries({ ...JOB_SEARCH_ATTRIBUTES, ...options.searchAttributes }).flatMap(([name, type]) => [
@@ -102,6 +105,14 @@ export class DevServer {
     const address = `127.0.0.1:${port}`;
     try {
       await Promise.race([waitUntilServing(address, namespace), exited]);
+      // `--search-attribute` registers only into a new database file: one made before a BatchScore*
+      // attribute existed keeps lacking it, and every job would stall on its first upsert.
+      const connection = await Connection.connect({ address });
+      try {
+        await ensureJobSearchAttributes(connection, namespace);
+      } finally {
+        await connection.close();
+      }
     } catch (error) {
       child.kill('SIGKILL');
       throw error;

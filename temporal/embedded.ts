@@ -4,6 +4,7 @@ import { clusterFromEnv, type ClusterSettings } from './connection.js';
 import path from 'node:path';
 import { DevServer, freePortPreferring, NoTemporalCliError, type DevServerOptions } from './dev-server.js';
 import { dataDir } from './project.js';
+import { ensureJobSearchAttributes } from './search-attributes.js';
 
 /** A Temporal cluster to talk to, and what this process must stop when it is done. */
 export interface TemporalTarget {
@@ -75,6 +76,12 @@ async function sdkDownloadedServer(options: DevServerOptions): Promise<TemporalT
     namespace: options.namespace ?? 'default',
     connection: { address },
   };
+  const connection = await Connection.connect({ address });
+  try {
+    await ensureJobSearchAttributes(connection, settings.namespace);
+  } finally {
+    await connection.close();
+  }
   return {
     ...target(settings),
     embedded: true,
