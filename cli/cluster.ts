@@ -1,5 +1,5 @@
 import { BatchScoreClient } from '../client/index.js';
-import { clusterFromEnv } from '../temporal/connection.js';
+import { clusterFromEnv, reachCluster } from '../temporal/connection.js';
 import { DEFAULT_TASK_QUEUE } from '../workflows/task-queues.js';
 
 /** Where `job` and `schedule` commands look for the cluster, for messages. */
@@ -14,18 +14,10 @@ export function clusterAddress(): string {
  */
 export async function connectToCluster(taskQueue?: string): Promise<BatchScoreClient> {
   const address = clusterAddress();
-  try {
-    return await BatchScoreClient.connect({
+  return reachCluster(address, () =>
+    BatchScoreClient.connect({
       address: clusterFromEnv() ? undefined : address,
       taskQueue: taskQueue ?? process.env.BATCH_SCORE_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
-    });
-  } catch (error) {
-    throw new ClusterUnreachableError(
-      `no Temporal cluster at ${address} (${error instanceof Error ? error.message : String(error)}); start one with "batch-score server" or set TEMPORAL_ADDRESS`,
-    );
-  }
-}
-
-export class ClusterUnreachableError extends Error {
-  override readonly name = 'ClusterUnreachableError';
+    }),
+  );
 }

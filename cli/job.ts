@@ -94,9 +94,14 @@ export async function jobCommand(argv: string[]): Promise<number> {
         report(jobId, 'resumed', await job.resume());
         return 0;
       case 'set-concurrency': {
-        const n = positiveInt(positionals[1], 'concurrency');
-        if (n === undefined)
-          throw new UsageError('job set-concurrency needs a number: job set-concurrency <job-id> <N>');
+        const n = Number(positionals[1]);
+        if (positionals[1] === undefined || !Number.isInteger(n) || n < 1)
+          throw new UsageError(
+            `job set-concurrency ${jobId} ${positionals[1] ?? ''}: expected a whole number from 1 to 10000, as in: job set-concurrency <job-id> <N>`.replace(
+              '  ',
+              ' ',
+            ),
+          );
         report(jobId, 'concurrency set', await job.setConcurrency(n));
         return 0;
       }
@@ -139,6 +144,7 @@ export function formatProgress(jobId: string, p: JobProgress): string {
     `  shards: ${p.shardsDone} done, ${p.shardsFailed} failed, ${p.shardsRunning} running, of ${p.shardsPlanned}`,
     `  rows: ${p.rowsScored.toLocaleString('en-US')} of ${p.rowsPlanned.toLocaleString('en-US')} scored, ${rate}, ETA ${eta}`,
     `  concurrency: ${p.concurrency}`,
+    ...(p.failure ? [`  failed: ${p.failure.type}: ${p.failure.message}`] : []),
   ].join('\n');
 }
 

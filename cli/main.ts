@@ -1,6 +1,6 @@
 import { BatchScoreError } from '../domain/errors.js';
 import { UsageError } from './args.js';
-import { ClusterUnreachableError } from './cluster.js';
+import { ClusterUnreachableError } from '../temporal/connection.js';
 
 const HELP = `batch-score: score Parquet sensor data with ONNX models through Temporal, with drift reports.
 

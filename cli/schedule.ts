@@ -39,7 +39,8 @@ Create/update options:
   --paused               create it paused
   --concurrency N  --shard-rows N  --max-failed-shards N  --id-columns a,b   as for "batch-score score"
 
-Exit codes: 0 done, 1 the cluster refused (named), 2 usage error.`;
+Exit codes: 0 done, 1 the cluster refused (e.g. no such schedule), 2 bad options (flag, cron, time zone,
+template or dates named).`;
 
 const OPTIONS = {
   input: { type: 'string' },
@@ -157,7 +158,7 @@ export async function scheduleCommand(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof ScheduleError) {
       process.stderr.write(`batch-score schedule ${action}: ${error.message}\n`);
-      return 1;
+      return error.invalid ? 2 : 1;
     }
     throw error;
   } finally {

@@ -37,7 +37,16 @@ export class InvalidControlError extends Error {
   override readonly name = 'InvalidControlError';
 }
 
-/** A schedule id that does not exist, or one that exists already when creating. */
+/**
+ * A schedule id that does not exist, one that exists already when creating, or bad options (`invalid`:
+ * a cron, time zone, template or date the caller can fix).
+ */
 export class ScheduleError extends Error {
   override readonly name = 'ScheduleError';
+  constructor(
+    message: string,
+    readonly invalid = false,
+  ) {
+    super(message);
+  }
 }

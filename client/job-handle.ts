@@ -9,6 +9,7 @@ import {
 } from '@temporalio/client';
 import { withRate, type JobControl, type JobProgress, type JobSummary } from '../domain/job.js';
 import {
+  type RunningPartition,
   partitionProgressQuery,
   pauseUpdate,
   progressQuery,
@@ -17,6 +18,18 @@ import {
 } from '../workflows/messages.js';
 import type { scoreJob } from '../workflows/score-job.js';
 import { InvalidControlError, JobFailedError, JobNotFoundError, JobNotRunningError } from './errors.js';
+
+const EMPTY_PROGRESS: JobProgress = {
+  phase: 'planning',
+  shardsPlanned: 0,
+  shardsDone: 0,
+  shardsFailed: 0,
+  shardsRunning: 0,
+  rowsPlanned: 0,
+  rowsScored: 0,
+  paused: false,
+  concurrency: 0,
+};
 
 /** One job: follow it, control it, await it. Every method talks to the job's workflow on the cluster. */
 export class JobHandle {
@@ -35,23 +48,55 @@ export class JobHandle {
    * workflows) are asked for their exact live counts, which replace the reports.
    */
   async progress(): Promise<JobProgress> {
-    const { partitions, ...progress } = await this.call(() => this.workflow.query(progressQuery));
+    let reported: JobProgress & { partitions: RunningPartition[] };
+    try {
+      reported = await this.call(() => this.workflow.query(progressQuery));
+    } catch (error) {
+      // A run that failed before it could answer (e.g. a malformed spec) still has an ending to report.
+      const ended = error instanceof JobNotFoundError ? undefined : await this.ending();
+      if (ended) return withRate({ ...EMPTY_PROGRESS, ...ended }, Date.now());
+      throw error;
+    }
+    const { partitions, ...progress } = reported;
     const live = await Promise.all(
-      partitions.map(async (reported) => {
+      partitions.map(async (last) => {
         const exact = await this.client.workflow
-          .getHandle(reported.workflowId)
+          .getHandle(last.workflowId)
           .query(partitionProgressQuery)
-          .catch(() => reported); // it finished between the two queries; the job's report stands
-        return { reported, exact };
+          .catch(() => last); // it finished between the two queries; the job's report stands
+        return { last, exact };
       }),
     );
-    for (const { reported, exact } of live) {
-      progress.shardsDone += exact.shardsDone - reported.shardsDone;
-      progress.shardsFailed += exact.shardsFailed - reported.shardsFailed;
-      progress.rowsScored += exact.rowsScored - reported.rowsScored;
-      progress.shardsRunning += exact.shardsRunning - reported.shardsRunning;
+    for (const { last, exact } of live) {
+      progress.shardsDone += exact.shardsDone - last.shardsDone;
+      progress.shardsFailed += exact.shardsFailed - last.shardsFailed;
+      progress.rowsScored += exact.rowsScored - last.rowsScored;
+      progress.shardsRunning += exact.shardsRunning - last.shardsRunning;
     }
+    // Terminated or timed-out runs never got to record their end themselves.
+    if (!['done', 'cancelled', 'failed'].includes(progress.phase))
+      Object.assign(progress, await this.ending());
     return withRate(progress, Date.now());
+  }
+
+  /** How a closed run ended, when it did not end by completing; undefined while it runs or if it completed. */
+  private async ending(): Promise<Partial<JobProgress> | undefined> {
+    const description = await this.workflow.describe();
+    const status = description.status.name;
+    if (status === 'RUNNING' || status === 'COMPLETED') return undefined;
+    const finishedAt = description.closeTime?.toISOString();
+    if (status === 'CANCELLED') return { phase: 'cancelled', finishedAt, shardsRunning: 0 };
+    const failure = await this.result().then(
+      () => undefined,
+      (error: unknown) =>
+        error instanceof JobFailedError ? { type: error.type, message: error.message } : undefined,
+    );
+    return {
+      phase: 'failed',
+      finishedAt,
+      shardsRunning: 0,
+      failure: failure ?? { type: status.toLowerCase(), message: `the run was ${status.toLowerCase()}` },
+    };
   }
 
   /** Stops starting new shards; running ones finish. `reason` shows in the Web UI and `job status`. */
@@ -95,6 +140,7 @@ export class JobHandle {
 
   /** Asks the job to stop: running shards stop within one heartbeat and clean up; finished parts are kept. */
   async cancel(): Promise<void> {
+    if ((await this.isRunning()) === false) throw new JobNotRunningError(this.jobId, 'be cancelled');
     await this.call(() => this.workflow.cancel());
   }
 

@@ -125,7 +125,7 @@ export class JobSchedules {
     } catch (error) {
       if (error instanceof ScheduleAlreadyRunning)
         throw new ScheduleError(`schedule ${options.scheduleId} exists already; update or delete it`);
-      throw error;
+      throw invalidTiming(options.scheduleId, options.cron, error);
     }
     return this.describe(options.scheduleId);
   }
@@ -145,22 +145,26 @@ export class JobSchedules {
       },
       scheduleId,
     );
-    await this.handle(scheduleId).update((previous) => ({
-      ...previous,
-      spec: retimed ? timing(scheduleId, cron, every, timeZone) : previous.spec,
-      action: {
-        ...previous.action,
-        args: [job as unknown as JobSpecLike],
-        staticSummary: `scheduled ${scheduleId}: score ${job.input} with ${job.model}`,
-        memo: { ...previous.action.memo, [MEMO_KEY]: { cron, every, timeZone } satisfies ScheduleMemo },
-      },
-      policies: {
-        ...previous.policies,
-        ...(changes.overlap ? { overlap: overlapPolicy(changes.overlap) } : {}),
-        ...(changes.catchupWindow ? { catchupWindow: changes.catchupWindow as Duration } : {}),
-      },
-      state: { ...previous.state, ...(changes.note !== undefined ? { note: changes.note } : {}) },
-    }));
+    await this.call(scheduleId, (handle) =>
+      handle.update((previous) => ({
+        ...previous,
+        spec: retimed ? timing(scheduleId, cron, every, timeZone) : previous.spec,
+        action: {
+          ...previous.action,
+          args: [job as unknown as JobSpecLike],
+          staticSummary: `scheduled ${scheduleId}: score ${job.input} with ${job.model}`,
+          memo: { ...previous.action.memo, [MEMO_KEY]: { cron, every, timeZone } satisfies ScheduleMemo },
+        },
+        policies: {
+          ...previous.policies,
+          ...(changes.overlap ? { overlap: overlapPolicy(changes.overlap) } : {}),
+          ...(changes.catchupWindow ? { catchupWindow: changes.catchupWindow as Duration } : {}),
+        },
+        state: { ...previous.state, ...(changes.note !== undefined ? { note: changes.note } : {}) },
+      })),
+    ).catch((error: unknown) => {
+      throw invalidTiming(scheduleId, cron, error);
+    });
     return this.describe(scheduleId);
   }
 
@@ -204,10 +208,13 @@ export class JobSchedules {
       start = startOfDay(options.from, timeZone);
       end = new Date(startOfDay(nextDay(options.to), timeZone).getTime() - 1000);
     } catch (error) {
-      throw new ScheduleError(`backfill ${scheduleId}: ${(error as Error).message}`);
+      throw new ScheduleError(`backfill ${scheduleId}: ${(error as Error).message}`, true);
     }
     if (end < start)
-      throw new ScheduleError(`backfill ${scheduleId}: --to ${options.to} is before --from ${options.from}`);
+      throw new ScheduleError(
+        `backfill ${scheduleId}: --to ${options.to} is before --from ${options.from}`,
+        true,
+      );
     await this.call(scheduleId, (h) =>
       h.backfill({ start, end, overlap: overlapPolicy(options.overlap ?? 'buffer-all') }),
     );
@@ -235,9 +242,16 @@ function checkJob(job: JobSpecInput, scheduleId: string): JobSpecInput {
   try {
     parseJobSpec(job);
   } catch (error) {
-    throw new ScheduleError(`schedule ${scheduleId}: ${(error as Error).message}`);
+    throw new ScheduleError(`schedule ${scheduleId}: ${(error as Error).message}`, true);
   }
   return job;
+}
+
+/** The SDK parses cron strings itself and throws a bare TypeError; say which schedule and which cron. */
+function invalidTiming(scheduleId: string, cron: string | undefined, error: unknown): unknown {
+  if (error instanceof TypeError && cron !== undefined)
+    return new ScheduleError(`schedule ${scheduleId}: cron "${cron}": ${error.message}`, true);
+  return error;
 }
 
 function timing(
@@ -257,7 +271,7 @@ function timing(
 
 function overlapPolicy(policy: OverlapPolicy): ScheduleOverlapPolicy {
   if (!OVERLAP_POLICIES.includes(policy))
-    throw new ScheduleError(`unknown overlap policy "${policy}" (${OVERLAP_POLICIES.join(', ')})`);
+    throw new ScheduleError(`unknown overlap policy "${policy}" (${OVERLAP_POLICIES.join(', ')})`, true);
   return policy.toUpperCase().replace('-', '_') as ScheduleOverlapPolicy;
 }
 

@@ -192,7 +192,7 @@ export interface JobControl {
 }
 
 export interface JobProgress extends JobControl {
-  phase: 'planning' | 'scoring' | 'finalizing' | 'done' | 'cancelling';
+  phase: 'planning' | 'scoring' | 'finalizing' | 'done' | 'cancelling' | 'cancelled' | 'failed';
   shardsPlanned: number;
   shardsDone: number;
   shardsFailed: number;
@@ -202,19 +202,33 @@ export interface JobProgress extends JobControl {
   shardsRunning: number;
   /** When scoring began (ISO time), once it has. */
   scoringStartedAt?: string;
+  /** When the job ended (done, cancelled or failed); rates are measured up to it. */
+  finishedAt?: string;
+  /** Why a failed job failed: the error's type and message. */
+  failure?: { type: string; message: string };
   /** Rows scored per second since scoring began; filled in by the client from the live counts. */
   rowsPerSecond?: number;
   /** Seconds left at that rate; null until there is a rate. */
   etaSeconds?: number | null;
 }
 
-/** Rate and ETA from counts and the time scoring began. */
+const ENDED = new Set<JobProgress['phase']>(['done', 'cancelled', 'failed']);
+
+/**
+ * Rate and ETA from counts and the time scoring began. A job that ended keeps the rate it had at its end;
+ * a paused job has no ETA (nothing moves until someone resumes it).
+ */
 export function withRate(progress: JobProgress, nowMs: number): JobProgress {
   const started = progress.scoringStartedAt ? Date.parse(progress.scoringStartedAt) : NaN;
-  const seconds = (nowMs - started) / 1000;
+  const until = progress.finishedAt ? Date.parse(progress.finishedAt) : nowMs;
+  const seconds = (until - started) / 1000;
   const rowsPerSecond = seconds > 0 ? progress.rowsScored / seconds : 0;
   const remaining = progress.rowsPlanned - progress.rowsScored;
-  const etaSeconds = progress.phase === 'done' ? 0 : rowsPerSecond > 0 ? remaining / rowsPerSecond : null;
+  const etaSeconds = ENDED.has(progress.phase)
+    ? 0
+    : progress.paused || rowsPerSecond <= 0
+      ? null
+      : remaining / rowsPerSecond;
   return { ...progress, rowsPerSecond, etaSeconds };
 }
 

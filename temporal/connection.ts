@@ -37,3 +37,23 @@ export function clusterFromEnv(env: NodeJS.ProcessEnv = process.env): ClusterSet
     connection: { address, tls, apiKey },
   };
 }
+
+/** No Temporal cluster answers at the address: said in one line, naming the address and what to do. */
+export class ClusterUnreachableError extends Error {
+  override readonly name = 'ClusterUnreachableError';
+  constructor(address: string, cause: unknown) {
+    super(
+      `no Temporal cluster at ${address} (${cause instanceof Error ? cause.message : String(cause)}); start one with "batch-score server" or set TEMPORAL_ADDRESS`,
+      { cause },
+    );
+  }
+}
+
+/** Runs a connect, turning its transport errors into ClusterUnreachableError. */
+export async function reachCluster<T>(address: string, connect: () => Promise<T>): Promise<T> {
+  try {
+    return await connect();
+  } catch (error) {
+    throw new ClusterUnreachableError(address, error);
+  }
+}

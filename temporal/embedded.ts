@@ -1,6 +1,6 @@
 import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { clusterFromEnv, type ClusterSettings } from './connection.js';
+import { clusterFromEnv, reachCluster, type ClusterSettings } from './connection.js';
 import path from 'node:path';
 import { DevServer, freePortPreferring, NoTemporalCliError, type DevServerOptions } from './dev-server.js';
 import { dataDir } from './project.js';
@@ -42,8 +42,8 @@ function target(settings: ClusterSettings, server?: DevServer): TemporalTarget {
     settings,
     embedded: server !== undefined,
     uiUrl: server?.uiUrl,
-    connect: () => Connection.connect(settings.connection),
-    connectWorker: () => NativeConnection.connect(settings.connection),
+    connect: () => reachCluster(settings.address, () => Connection.connect(settings.connection)),
+    connectWorker: () => reachCluster(settings.address, () => NativeConnection.connect(settings.connection)),
     stop: async () => {
       await server?.stop();
     },

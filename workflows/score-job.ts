@@ -288,7 +288,15 @@ export async function scoreJob(rawSpec: JobSpecLike): Promise<JobSummary> {
       if (isCancellation(error)) {
         // Keep and list what finished, then end as cancelled.
         progress.phase = 'cancelling';
-        await CancellationScope.nonCancellable(() => finalize(plan, stats, 'cancelled'));
+        const final = await CancellationScope.nonCancellable(() => finalize(plan, stats, 'cancelled'));
+        // Cancelled partitions never returned their counts; the manifest has what was published.
+        running.clear();
+        Object.assign(progress, {
+          phase: 'cancelled',
+          shardsDone: final.parts,
+          rowsScored: final.rowsScored,
+          finishedAt: new Date().toISOString(),
+        });
         setState('cancelled');
       }
       throw error;
@@ -307,12 +315,18 @@ export async function scoreJob(rawSpec: JobSpecLike): Promise<JobSummary> {
     const status = progress.shardsFailed > 0 ? 'partial' : 'completed';
     const final = await finalize(plan, stats, status);
     progress.phase = 'done';
+    progress.finishedAt = new Date().toISOString();
     setState(status);
     setCurrentDetails(finishedDetails(status, final.rowsScored, final.rowsFailed, final.drift));
     log.info('job finished', { jobId, status, rows: final.rowsScored, failedShards: progress.shardsFailed });
     return summary(plan, status, final, failures, largest);
   } catch (error) {
     if (!isCancellation(error)) {
+      Object.assign(progress, {
+        phase: 'failed',
+        finishedAt: new Date().toISOString(),
+        failure: describeJobFailure(error),
+      });
       setState('failed');
       setCurrentDetails(`**failed**\n\n${error instanceof Error ? error.message : String(error)}`);
     }
@@ -364,6 +378,16 @@ export async function scoreJob(rawSpec: JobSpecLike): Promise<JobSummary> {
 /** Keyword values are indexed whole; a pasted essay of an input must not fail the workflow task. */
 function keyword(value: string): string {
   return value.length > 512 ? `${value.slice(0, 509)}...` : value;
+}
+
+function describeJobFailure(error: unknown): { type: string; message: string } {
+  let cause = error;
+  // Activity failures wrap the typed error the activity threw.
+  while (cause instanceof Error && !(cause instanceof ApplicationFailure) && cause.cause) cause = cause.cause;
+  if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'Error', message: cause.message };
+  return cause instanceof Error
+    ? { type: cause.name, message: cause.message }
+    : { type: 'Error', message: String(cause) };
 }
 
 function validateConcurrency(concurrency: unknown): void {

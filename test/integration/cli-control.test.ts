@@ -52,7 +52,9 @@ describe('batch-score job', () => {
 
     const zero = await cli(['job', 'set-concurrency', job.jobId, '0']);
     expect(zero.code).toBe(2);
-    expect(zero.stderr).toContain('--concurrency 0: expected a positive whole number');
+    expect(zero.stderr).toContain(
+      `job set-concurrency ${job.jobId} 0: expected a whole number from 1 to 10000`,
+    );
     expect((await cli(['job', 'set-concurrency', job.jobId, '4'])).stdout).toContain('concurrency 4');
     expect((await cli(['job', 'resume', job.jobId])).code).toBe(0);
     expect((await job.result()).rowsScored).toBe(10_000);

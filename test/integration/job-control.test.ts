@@ -116,6 +116,12 @@ describe('live control', () => {
     });
     await job.result();
     await expect(job.pause()).rejects.toBeInstanceOf(JobNotRunningError);
+    await expect(job.cancel()).rejects.toBeInstanceOf(JobNotRunningError);
+    const finished = await job.progress();
+    expect(finished).toMatchObject({ phase: 'done', etaSeconds: 0, shardsRunning: 0 });
+    // The rate is measured up to the end, so asking later gives the same figure.
+    await new Promise((r) => setTimeout(r, 1_100));
+    expect((await job.progress()).rowsPerSecond).toBe(finished.rowsPerSecond);
     await expect(t.env.client.getJob('no-such-job').progress()).rejects.toBeInstanceOf(JobNotFoundError);
   });
 });
@@ -181,6 +187,10 @@ describe('starting like the Web UI does', () => {
     expect(events.some((e) => e.activityTaskScheduledEventAttributes)).toBe(false);
     const described = await handle.describe();
     expect(described.typedSearchAttributes.get(STATUS)).toBe('failed');
+    expect(await t.env.client.getJob(handle.workflowId).progress()).toMatchObject({
+      phase: 'failed',
+      failure: { type: 'InvalidJobSpecError', message: expect.stringContaining('concurrency') as unknown },
+    });
   });
 
   it('date templates without a schedule need scheduledTime, and resolve from it in the job time zone', async () => {
