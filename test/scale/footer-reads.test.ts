@@ -50,7 +50,9 @@ function localInput(): string {
 async function latencyProxy(target: string, latencyMs: number) {
   const to = new URL(target);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const counts = { requests: 0 };
   const server = http.createServer((req, res) => {
+    counts.requests++;
     setTimeout(() => {
       const upstream = http.request(
         { host: to.hostname, port: to.port, method: req.method, path: req.url, headers: req.headers, agent },
@@ -66,6 +68,7 @@ async function latencyProxy(target: string, latencyMs: number) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
+    counts,
     blobEndpoint: `http://127.0.0.1:${port}${to.pathname}`,
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
@@ -136,6 +139,9 @@ describe.skipIf(FILES === 0)(`planning ${FILES} small files`, () => {
         }
         lines.push(`| ${target.name} | ${cells.join(' | ')} |`);
       }
+      lines.push(
+        `requests per file through the proxy: ${(proxy.counts.requests / FILES / SETTINGS.length).toFixed(2)}`,
+      );
       console.log(
         `planning ${FILES} files of ${TINY ? statSync(path.join(local, names[0]!)).size + ' bytes' : '80 KB'}:\n${lines.join('\n')}`,
       );
