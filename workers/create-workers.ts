@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { msToNumber } from '@temporalio/common/lib/time.js';
 import type { NativeConnection } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
 import {
@@ -16,10 +17,26 @@ import type { WorkerOptions } from './options.js';
 
 export interface BatchScoreWorkers {
   workers: Worker[];
-  /** Runs every worker until shutdown; resolves when all have stopped. */
+  /**
+   * Runs every worker until shutdown; resolves when all have stopped. Rejects with the SDK's
+   * GracefulShutdownPeriodExpiredError when running activities ignored the hand-back (see HANDBACK_MS).
+   */
   run(): Promise<void>;
+  /**
+   * Graceful drain: stop polling at once, give running activities the shutdown grace to finish, then cancel
+   * them with reason WORKER_SHUTDOWN so each attempt fails, cleans up, and Temporal retries it elsewhere.
+   */
   shutdown(): void;
+  /** The shutdown grace in milliseconds. */
+  graceMs: number;
 }
+
+/**
+ * After the grace, cancelled activities get this long to stop and remove their temporary parts (a shard
+ * notices between row groups) before the worker gives up on them; an attempt abandoned then is retried
+ * once its heartbeat times out.
+ */
+export const HANDBACK_MS = 30_000;
 
 /**
  * The worker pools of one process: the orchestration pool (workflows and planning activities) and the
@@ -35,6 +52,8 @@ export async function createWorkers(
   const models = new ModelCache(storageFor, { intraOpThreads: options.ortThreads });
   const deps = { storageFor, models, rowGroupDelayMs: options.rowGroupDelayMs };
   const workers: Worker[] = [];
+  const graceMs = msToNumber(options.shutdownGraceTime);
+  const shutdown = { shutdownGraceTime: graceMs, shutdownForceTime: graceMs + HANDBACK_MS };
   if (options.roles.planning) {
     workers.push(
       await Worker.create({
@@ -44,7 +63,7 @@ export async function createWorkers(
         ...workflowSource(),
         activities: overrides.planning ?? createPlanningActivities(deps),
         maxConcurrentActivityTaskExecutions: options.planningSlots,
-        shutdownGraceTime: options.shutdownGraceTime,
+        ...shutdown,
       }),
     );
   }
@@ -56,7 +75,7 @@ export async function createWorkers(
         taskQueue: scoringTaskQueue(options.taskQueue),
         activities: overrides.scoring ?? createScoringActivities(deps),
         maxConcurrentActivityTaskExecutions: options.scoringSlots,
-        shutdownGraceTime: options.shutdownGraceTime,
+        ...shutdown,
       }),
     );
   }
@@ -72,6 +91,7 @@ export async function createWorkers(
     shutdown: () => {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
     },
+    graceMs,
   };
 }
 
