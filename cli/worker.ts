@@ -1,5 +1,6 @@
 import { GracefulShutdownPeriodExpiredError } from '@temporalio/worker';
 import { resolveTemporal } from '../temporal/embedded.js';
+import { ensureJobSearchAttributes } from '../temporal/search-attributes.js';
 import { createWorkers, HANDBACK_MS, type BatchScoreWorkers } from '../workers/create-workers.js';
 import { compileWorkerOptions, type WorkerOptions } from '../workers/options.js';
 import { parse, positiveInt } from './args.js';
@@ -51,6 +52,16 @@ export async function workerCommand(argv: string[]): Promise<number> {
   const say = (line: string) => process.stderr.write(`${line}\n`);
   const temporal = await resolveTemporal({ log: say });
   try {
+    if (!temporal.embedded && options.roles.planning) {
+      // A workflow that upserts an unregistered search attribute stalls; register ours before polling.
+      const connection = await temporal.connect();
+      try {
+        const added = await ensureJobSearchAttributes(connection, temporal.settings.namespace);
+        if (added.length > 0) say(`registered search attributes ${added.join(', ')}`);
+      } finally {
+        await connection.close();
+      }
+    }
     const workers = await createWorkers(await temporal.connectWorker(), temporal.settings.namespace, options);
     say(
       `worker polling ${options.taskQueue} (${options.roles.planning ? 'workflows, planning' : ''}${options.roles.planning && options.roles.scoring ? '; ' : ''}${options.roles.scoring ? `scoring x${options.scoringSlots}` : ''}) on ${temporal.settings.address}`,
