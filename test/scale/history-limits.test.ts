@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PlanningActivities, ScoringActivities } from '../../activities/index.js';
-import type { ScoreShardResult, ScoreShardsResult } from '../../domain/job.js';
-import { planShards } from '../../domain/shard-plan.js';
 import { PARTITION_SHARDS } from '../../workflows/score-job.js';
 import type { DevServer } from '../../temporal/dev-server.js';
 import { tempDir } from '../helpers/paths.js';
 import { startTestServer, startTestWorkers, type TestWorkers } from '../helpers/temporal.js';
+import { NOOP_MODEL, NOOP_SHARD_ROWS, noopActivities } from './noop-activities.js';
 
 /**
  * A large plan run through the real workflows on a real dev server, with a no-op scorer: the orchestration
@@ -22,106 +20,36 @@ import { startTestServer, startTestWorkers, type TestWorkers } from '../helpers/
  */
 const SHARDS = Number(process.env.SCALE_SHARDS ?? 2_500);
 const LARGE = 100_500;
-const ROWS_PER_SHARD = 10;
-
-function syntheticPlan(shards: number) {
-  const files = Array.from({ length: Math.ceil(shards / 500) }, (_, i) => ({
-    uri: `/synthetic/part-${i}.parquet`,
-    rowGroupRows: Array<number>(500).fill(ROWS_PER_SHARD),
-    bytes: 1,
-  }));
-  return { files, shards: planShards(files, ROWS_PER_SHARD).slice(0, shards) };
-}
-let PLAN = syntheticPlan(SHARDS);
-const MODEL = { folder: '/synthetic/model', name: 'noop', version: '1', sha256: '0'.repeat(64) };
-
-const planning = {
-  planJob: async () => ({
-    planUri: '/synthetic/plan.json',
-    files: PLAN.files.length,
-    shards: PLAN.shards.length,
-    rows: PLAN.shards.length * ROWS_PER_SHARD,
-    model: MODEL,
-    idColumns: [],
-    features: ['x'],
-  }),
-  loadShards: async ({ start, count }: { start: number; count: number }) =>
-    PLAN.shards.slice(start, start + count),
-  recordShardFailure: async () => undefined,
-  finalizeJob: async (input: { stats: unknown }) => ({
-    manifestUri: '/synthetic/manifest.json',
-    driftReportUri: '/synthetic/drift/report.json',
-    drift: {
-      schemaVersion: 1,
-      verdict: 'no_reference',
-      driftedFeatures: [],
-      shareDrifted: 0,
-      thresholds: {},
-      features: [],
-      prediction: null,
-      stats: input.stats,
-    },
-    rowsIn: PLAN.shards.length * ROWS_PER_SHARD,
-    rowsScored: PLAN.shards.length * ROWS_PER_SHARD,
-    rowsFailed: 0,
-    rowsNotScored: 0,
-    parts: PLAN.shards.length,
-  }),
-} as unknown as PlanningActivities;
-
-const noopStats = (rows: number) => ({
-  x: { count: rows, nulls: 0, nans: 0, infinities: 0, mean: 1, m2: 0, min: 1, max: 1 },
-});
-const scoring = {
-  scoreShard: async ({ shard }: { shard: { shardId: string; rows: number } }): Promise<ScoreShardResult> => ({
-    shardId: shard.shardId,
-    rows: shard.rows,
-    partUri: '',
-    partBytes: 0,
-    partSha256: '',
-    stats: noopStats(shard.rows),
-    reused: false,
-    millis: { read: 0, infer: 0, write: 0, total: 0 },
-  }),
-  scoreShards: async ({ shards }: { shards: { rows: number }[] }): Promise<ScoreShardsResult> => {
-    const rows = shards.reduce((sum, s) => sum + s.rows, 0);
-    return {
-      shardsDone: shards.length,
-      rowsScored: rows,
-      rowsFailed: 0,
-      failures: [],
-      stats: noopStats(rows),
-    };
-  },
-} as unknown as ScoringActivities;
 
 let server: DevServer;
-let env: TestWorkers;
+let single: TestWorkers;
+let batched: TestWorkers;
 
 beforeAll(async () => {
   server = await startTestServer();
-  env = await startTestWorkers(server, { scoringSlots: 400, planningSlots: 8 }, { planning, scoring });
+  const options = { scoringSlots: 400, planningSlots: 8 };
+  single = await startTestWorkers(server, options, noopActivities(SHARDS));
+  batched = await startTestWorkers(server, options, noopActivities(LARGE));
 });
 
 afterAll(async () => {
-  await env?.stop();
+  await batched?.stop();
+  await single?.stop();
   await server?.stop();
 });
 
 describe(`a plan of ${SHARDS.toLocaleString('en-US')} shards`, () => {
   it('completes with every workflow history far under the limits', async () => {
-    PLAN = syntheticPlan(SHARDS);
-    expect(PLAN.shards.length).toBe(SHARDS);
-    const job = await env.client.startJob({
+    const job = await single.client.startJob({
       input: '/synthetic',
-      model: MODEL.folder,
+      model: NOOP_MODEL.folder,
       output: tempDir('scale'),
       concurrency: 400,
-      shardRows: ROWS_PER_SHARD, // one shard per activity
+      shardRows: NOOP_SHARD_ROWS, // one shard per activity
     });
     const summary = await job.result();
     expect(summary.shards).toEqual({ planned: SHARDS, done: SHARDS, failed: 0 });
-    expect(summary.rowsScored).toBe(SHARDS * ROWS_PER_SHARD);
+    expect(summary.rowsScored).toBe(SHARDS * NOOP_SHARD_ROWS);
     console.log(
       `largest history: ${summary.largestHistory.events} events, ${summary.largestHistory.bytes} bytes`,
     );
@@ -154,16 +82,15 @@ describe(`a plan of ${SHARDS.toLocaleString('en-US')} shards`, () => {
   }, 900_000);
 
   it(`a plan of ${LARGE.toLocaleString('en-US')} small shards, batched, completes far under the limits`, async () => {
-    PLAN = syntheticPlan(LARGE);
-    const job = await env.client.startJob({
+    const job = await batched.client.startJob({
       input: '/synthetic',
-      model: MODEL.folder,
+      model: NOOP_MODEL.folder,
       output: tempDir('scale-large'),
       concurrency: 400,
     });
     const summary = await job.result();
     expect(summary.shards).toEqual({ planned: LARGE, done: LARGE, failed: 0 });
-    expect(summary.rowsScored).toBe(LARGE * ROWS_PER_SHARD);
+    expect(summary.rowsScored).toBe(LARGE * NOOP_SHARD_ROWS);
     console.log(
       `${LARGE} shards: largest history ${summary.largestHistory.events} events, ${summary.largestHistory.bytes} bytes`,
     );
