@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { datasetStats } from '../../activities/profile.js';
 import { buildDriftReport } from '../../domain/drift/compare.js';
@@ -11,36 +11,21 @@ import { parseReferenceProfile, referenceFor } from '../../inference/reference-p
 import { renderDriftReport } from '../../report/html.js';
 import { storageFor } from '../../storage/index.js';
 import { DATASETS, tempDir } from '../helpers/paths.js';
+import { launchChromium } from '../helpers/web-ui.js';
 
 /**
  * report.html in a real browser: headless Chromium (the Debian package, driven by playwright-core) opens
  * the file offline, with no console errors, no network request, the table and the charts drawn; a
  * screenshot is kept in the test output folder.
  */
-const CHROMIUM = process.env.BATCH_SCORE_CHROMIUM ?? '/usr/bin/chromium';
 const CMAPSS_MODEL = path.join(DATASETS, 'cmapss', 'model');
 
 let browser: Browser;
 const output = tempDir('drift-browser');
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(
-      `${CHROMIUM} not found: install Debian's chromium (apt-get install chromium) or set BATCH_SCORE_CHROMIUM`,
-    );
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
+});
 });
 
 afterAll(async () => {
