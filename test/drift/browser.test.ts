@@ -26,7 +26,6 @@ const output = tempDir('drift-browser');
 beforeAll(async () => {
   browser = await launchChromium();
 });
-});
 
 afterAll(async () => {
   await browser?.close();
