@@ -178,8 +178,8 @@ function writeStringChunk(writer: ByteWriter, p: Prepared, rows: number): Column
   const sorted = encoded.slice().sort((a, b) => Buffer.compare(a, b));
   const statistics: Statistics = {
     null_count: 0n,
-    min_value: sorted[0] as unknown as string,
-    max_value: sorted[sorted.length - 1] as unknown as string,
+    min_value: sorted[0],
+    max_value: sorted[sorted.length - 1],
   };
   return chunkOf(
     p,
