@@ -259,13 +259,13 @@ async function main(argv: string[]): Promise<void> {
     [
       `(e) Python peer, ${cores} threads (pyarrow -> numpy -> onnxruntime -> pyarrow)`,
       python,
-      fmt(peak((results.get('python') ?? []) as PythonResult[])),
+      fmt(peak((results.get('python') ?? []))),
       '',
     ],
     [
       '    Python peer, 1 thread',
       python1,
-      fmt(peak((results.get('python1') ?? []) as PythonResult[])),
+      fmt(peak((results.get('python1') ?? []))),
       Number.isNaN(python1) ? 'not run' : `(c) is ${fmt(e2e / python1, 2)}x this`,
     ],
   ];
