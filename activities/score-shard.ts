@@ -10,7 +10,7 @@ import type { ModelSession, Predictions } from '../inference/model-session.js';
 import { ReferenceBinnings } from '../inference/reference-profile.js';
 import { toFloat64 } from '../inference/tensor.js';
 import type { ColumnBatch } from '../parquet/reader.js';
-import { ParquetFile } from '../parquet/reader.js';
+import { ParquetFile, releaseBatch } from '../parquet/reader.js';
 import type { ColumnInfo } from '../parquet/schema.js';
 import { PartWriter, type OutputColumn, type OutputValues } from '../parquet/writer.js';
 import type { ObjectSink, Storage } from '../storage/index.js';
@@ -115,6 +115,8 @@ export async function scoreShard(
         stats = mergeStats(stats, { ...featureStats, ...predictionStatsOf(model, values, reference) });
         millis.write += performance.now() - t;
 
+        // Encoded, counted and scored: nothing reads this row group again, so its buffers serve the next ones.
+        releaseBatch(batch);
         rowsDone += batch.rows;
         hooks.heartbeat({ rowGroupsDone: group - shard.rowGroupStart + 1, rowsDone });
         if (hooks.rowGroupDelayMs) await pause(hooks.rowGroupDelayMs, hooks.signal);

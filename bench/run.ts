@@ -116,6 +116,7 @@ const load = () => os.loadavg()[0]!;
 /** Session option sets for --session-options: each against the defaults, run() alone on the same tensors. */
 const OPTION_SETS: NonNullable<StageRequest['optionSets']> = {
   'default (1 thread, all optimisations, arena, sequential)': {},
+  'graph optimisation extended': { graphOptimizationLevel: 'extended' },
   'graph optimisation disabled': { graphOptimizationLevel: 'disabled' },
   'graph optimisation basic': { graphOptimizationLevel: 'basic' },
   'no CPU arena, no memory pattern': { enableCpuMemArena: false, enableMemPattern: false },
@@ -259,13 +260,13 @@ async function main(argv: string[]): Promise<void> {
     [
       `(e) Python peer, ${cores} threads (pyarrow -> numpy -> onnxruntime -> pyarrow)`,
       python,
-      fmt(peak((results.get('python') ?? []))),
+      fmt(peak(results.get('python') ?? [])),
       '',
     ],
     [
       '    Python peer, 1 thread',
       python1,
-      fmt(peak((results.get('python1') ?? []))),
+      fmt(peak(results.get('python1') ?? [])),
       Number.isNaN(python1) ? 'not run' : `(c) is ${fmt(e2e / python1, 2)}x this`,
     ],
   ];
@@ -287,10 +288,13 @@ async function main(argv: string[]): Promise<void> {
   if (options) {
     say();
     say(`session options (run() alone on the first ${fmt(options.rows)} rows, prebuilt tensors):`);
-    for (const label of Object.keys(OPTION_SETS))
+    for (const label of Object.keys(OPTION_SETS)) {
+      const perSecond = Number(options.facts[`${label}:rows_per_s`]);
+      const cores = Number(options.facts[`${label}:cpu_cores`]);
       say(
-        `  ${label.padEnd(56)} ${fmt(Number(options.facts[`${label}:rows_per_s`])).padStart(10)} rows/s, ${options.facts[`${label}:cpu_cores`]} cores busy`,
+        `  ${label.padEnd(56)} ${fmt(perSecond).padStart(10)} rows/s, ${fmt(cores, 2)} cores busy, ${fmt(perSecond / cores).padStart(9)} rows per CPU-second`,
       );
+    }
   }
   say();
   for (const [name, ok] of Object.entries(targets)) say(`${ok ? 'PASS' : 'FAIL'}  ${name}`);

@@ -11,7 +11,7 @@ import { CorruptParquetError, NotParquetError, SchemaMismatchError } from '../do
 import type { RangeReader, Storage } from '../storage/index.js';
 import { toArrowVector } from './arrow-columns.js';
 import { codecsReady, compressors } from './codecs.js';
-import { decodeColumnChunk, FallBack, fastKindOf, type FastKind } from './column-chunk.js';
+import { columnBuffers, decodeColumnChunk, FallBack, fastKindOf, type FastKind } from './column-chunk.js';
 import { chunkRanges, verifyPageChecksums, type ChunkRange } from './page-checksums.js';
 import { describeColumns, topLevelElements, type ColumnInfo } from './schema.js';
 
@@ -19,6 +19,16 @@ import { describeColumns, topLevelElements, type ColumnInfo } from './schema.js'
 export interface ColumnBatch {
   rows: number;
   columns: Map<string, arrow.Vector>;
+}
+
+/**
+ * Hands a batch's column buffers back for reuse by later reads. Only for a caller that is completely done
+ * with the batch: its vectors must not be read afterwards (their memory will hold another row group).
+ */
+export function releaseBatch(batch: ColumnBatch): void {
+  for (const vector of batch.columns.values()) {
+    for (const data of vector.data) columnBuffers.give((data.values as ArrayBufferView).buffer);
+  }
 }
 
 export interface ReadOptions {
