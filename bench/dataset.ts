@@ -117,7 +117,7 @@ async function ensureModel(root: string, python: string, log: (line: string) => 
   const { features } = JSON.parse(await fs.readFile(path.join(dir, 'features.json'), 'utf8')) as {
     features: string[];
   };
-  const { main } = (await import('../cli/main.js'));
+  const { main } = await import('../cli/main.js');
   const init = [
     'model',
     'init',
