@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate large, realistic, deterministic AI4I-like or C-MAPSS-like sensor data as Parquet.
+"""Generate large, realistic, deterministic AI4I-like, C-MAPSS-like or 20-sensor (sensor20) data as Parquet.
 
 Examples (from the repo root):
 
