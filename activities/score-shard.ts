@@ -10,7 +10,7 @@ import type { ModelSession, Predictions } from '../inference/model-session.js';
 import { ReferenceBinnings } from '../inference/reference-profile.js';
 import { toFloat64 } from '../inference/tensor.js';
 import type { ColumnBatch } from '../parquet/reader.js';
-import { ParquetFile } from '../parquet/reader.js';
+import { ParquetFile, releaseBatch } from '../parquet/reader.js';
 import type { ColumnInfo } from '../parquet/schema.js';
 import { PartWriter, type OutputColumn, type OutputValues } from '../parquet/writer.js';
 import type { ObjectSink, Storage } from '../storage/index.js';
@@ -89,26 +89,41 @@ export async function scoreShard(
     });
     const wanted = [...new Set([...model.features, ...input.idColumns])];
     let rowsDone = 0;
-    for (let group = shard.rowGroupStart; group < shard.rowGroupEnd; group++) {
-      if (hooks.signal?.aborted) throw hooks.signal.reason;
-      let t = performance.now();
-      const batch = await file.readRowGroup(group, wanted);
-      millis.read += performance.now() - t;
+    // Read-ahead: the next row group is fetched and decoded while the model scores this one. ORT's run()
+    // computes off the JS thread, so decoding, statistics and encoding all hide behind it.
+    let reading: Promise<ColumnBatch> | undefined = file.readRowGroup(shard.rowGroupStart, wanted);
+    try {
+      for (let group = shard.rowGroupStart; group < shard.rowGroupEnd; group++) {
+        if (hooks.signal?.aborted) throw hooks.signal.reason;
+        let t = performance.now();
+        const batch = await reading!;
+        reading = undefined;
+        millis.read += performance.now() - t;
 
-      t = performance.now();
-      const features = model.features.map((f) => batch.columns.get(f)!);
-      const predictions = await model.predict(features, batch.rows);
-      millis.infer += performance.now() - t;
+        t = performance.now();
+        const features = model.features.map((f) => batch.columns.get(f)!);
+        const predicting = model.predict(features, batch.rows);
+        if (group + 1 < shard.rowGroupEnd) reading = file.readRowGroup(group + 1, wanted);
+        // While the model runs: the features' statistics (the larger part of the statistics work).
+        const featureStats = featureStatsOf(model, batch, reference);
+        const predictions = await predicting;
+        millis.infer += performance.now() - t;
 
-      t = performance.now();
-      const values = outputValues(model, input, batch, predictions);
-      await part.write(batch.rows, values);
-      stats = mergeStats(stats, batchStats(model, batch, values, reference));
-      millis.write += performance.now() - t;
+        t = performance.now();
+        const values = outputValues(model, input, batch, predictions);
+        await part.write(batch.rows, values);
+        stats = mergeStats(stats, { ...featureStats, ...predictionStatsOf(model, values, reference) });
+        millis.write += performance.now() - t;
 
-      rowsDone += batch.rows;
-      hooks.heartbeat({ rowGroupsDone: group - shard.rowGroupStart + 1, rowsDone });
-      if (hooks.rowGroupDelayMs) await pause(hooks.rowGroupDelayMs, hooks.signal);
+        // Encoded, counted and scored: nothing reads this row group again, so its buffers serve the next ones.
+        releaseBatch(batch);
+        rowsDone += batch.rows;
+        hooks.heartbeat({ rowGroupsDone: group - shard.rowGroupStart + 1, rowsDone });
+        if (hooks.rowGroupDelayMs) await pause(hooks.rowGroupDelayMs, hooks.signal);
+      }
+    } finally {
+      // A read-ahead still in flight when scoring stopped early: settle it before the file is closed.
+      await reading?.catch(() => undefined);
     }
     if (hooks.signal?.aborted) throw hooks.signal.reason;
     await part.commit();
@@ -190,20 +205,27 @@ function strided(matrix: Float32Array, rows: number, width: number, column: numb
 /** One parse of each model's reference binning per worker process (re-read, and re-parsed if it changed). */
 const referenceBinnings = new ReferenceBinnings();
 
-/**
- * Statistics over the batch's features and its numeric prediction columns, keyed by column name. Columns the
- * reference profile bins are also sketched on that binning (histogram, quantile grid, value counts).
- */
-function batchStats(
-  model: ModelSession,
-  batch: ColumnBatch,
-  values: Map<string, OutputValues>,
-  reference: ReferenceBinning | undefined,
-): StatsByColumn {
-  const target = (column: string) => {
+type SketchTargets = (
+  column: string,
+) => { binning: ReferenceBinning['columns'][string]; ref: string } | undefined;
+
+function targetsOf(reference: ReferenceBinning | undefined): SketchTargets {
+  return (column) => {
     const binning = reference?.columns[column];
     return reference && binning ? { binning, ref: reference.id } : undefined;
   };
+}
+
+/**
+ * Statistics over the batch's features, keyed by column name. Columns the reference profile bins are also
+ * sketched on that binning (histogram, quantile grid, value counts).
+ */
+function featureStatsOf(
+  model: ModelSession,
+  batch: ColumnBatch,
+  reference: ReferenceBinning | undefined,
+): StatsByColumn {
+  const target = targetsOf(reference);
   const stats: StatsByColumn = {};
   for (const feature of model.features) {
     const vector = batch.columns.get(feature)!;
@@ -213,13 +235,32 @@ function batchStats(
     column.nans -= vector.nullCount;
     stats[feature] = column;
   }
+  return stats;
+}
+
+/** Statistics over the numeric prediction columns (label and probabilities). */
+function predictionStatsOf(
+  model: ModelSession,
+  values: Map<string, OutputValues>,
+  reference: ReferenceBinning | undefined,
+): StatsByColumn {
+  const target = targetsOf(reference);
+  const stats: StatsByColumn = {};
   for (const name of [PREDICTION_COLUMN, ...probabilityColumns(model)]) {
     const v = values.get(name);
     if (v instanceof Float64Array) stats[name] = columnStatsOf(v, undefined, target(name));
     else if (v instanceof BigInt64Array)
-      stats[name] = columnStatsOf(Float64Array.from(v, Number), undefined, target(name));
+      stats[name] = columnStatsOf(int64ToFloat64(v), undefined, target(name));
   }
   return stats;
+}
+
+/** int64 labels as doubles without a BigInt per value: high word * 2^32 + unsigned low word. */
+function int64ToFloat64(values: BigInt64Array): Float64Array {
+  const words = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < out.length; i++) out[i] = words[2 * i + 1]! * 4294967296 + (words[2 * i]! >>> 0);
+  return out;
 }
 
 function hashingSink(sink: ObjectSink) {

@@ -1,7 +1,8 @@
 /**
- * One benchmark stage in its own process, so its peak RSS is its own:
- *   node dist/bench/stages.js <read|infer|write|e2e> <dataset dir> <model dir> <runs>
- * Prints one JSON line (StageResult) on stdout.
+ * One benchmark measurement in its own process, so its peak RSS is its own:
+ *   node dist/bench/stages.js '<StageRequest as JSON>'
+ * Prints one JSON line (StageResult) on stdout. bench/run.ts starts these; docs/performance.md says what
+ * each one times.
  */
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -11,110 +12,75 @@ import { scoreShard } from '../activities/score-shard.js';
 import { parseJobSpec } from '../domain/job-spec.js';
 import { planShards, type PlannedFile, type Shard } from '../domain/shard-plan.js';
 import { ModelCache } from '../inference/model-cache.js';
-import { loadModelFolder, ModelSession, type Predictions } from '../inference/model-session.js';
+import { loadModelFolder, ModelSession, type SessionOptions } from '../inference/model-session.js';
 import { buildFeatureMatrix } from '../inference/tensor.js';
-import { ParquetFile, type ColumnBatch } from '../parquet/reader.js';
-import { PartWriter, type OutputColumn, type OutputValues } from '../parquet/writer.js';
+import { ParquetFile } from '../parquet/reader.js';
 import { storageFor } from '../storage/index.js';
+import { compileWorkerOptions } from '../workers/options.js';
 
-export type StageName = 'read' | 'infer' | 'write' | 'e2e';
+export type StageName = 'ceiling' | 'read' | 'e2e' | 'machine' | 'options';
+
+export interface StageRequest {
+  stage: StageName;
+  dataDir: string;
+  modelDir: string;
+  /** e2e: shard size in rows (default: the job spec's default). */
+  shardRows?: number;
+  /** options: the session option sets to time, by label. */
+  optionSets?: Record<string, SessionOptions & { concurrent?: number }>;
+  /** options: how many row groups to time them on. */
+  rowGroups?: number;
+}
 
 export interface StageResult {
   stage: StageName;
   rows: number;
-  /** Milliseconds of each run, per measured quantity (e.g. read and tensor come from the same pass). */
-  millis: Record<string, number[]>;
-  /** Extra facts per stage: bytes, shard counts, the activity's own time split. */
+  /** Seconds of the timed work (for ceiling: the sum of the run() calls alone). */
+  seconds: number;
+  /** Extra figures: the activity's own time split, read time per codec, option timings... */
   facts: Record<string, number | string>;
   /** process.resourceUsage().maxRSS of this process, in MiB. */
   peakRssMb: number;
-  /** RSS after setup (modules loaded, model session created, warm-up), before the timed runs, in MiB. */
+  /** RSS after setup (modules loaded, model session created), before the timed work, in MiB. */
   startRssMb: number;
-  /** User + system CPU seconds of this process over its timed runs, against their wall seconds. */
+  /** User + system CPU seconds over the timed work. */
   cpuSeconds: number;
   wallSeconds: number;
 }
 
-const ID_COLUMNS = ['UDI'];
 const now = () => performance.now();
 
 interface Context {
   files: PlannedFile[];
-  shards: Shard[];
   modelDir: string;
   features: readonly string[];
+  idColumns: string[];
   wanted: string[];
   rows: number;
 }
 
 async function context(dataDir: string, modelDir: string): Promise<Context> {
   const storage = storageFor(dataDir);
-  const objects = await storage.list(dataDir, '.parquet');
   const files: PlannedFile[] = [];
-  for (const object of objects) {
+  for (const object of await storage.list(dataDir, '.parquet')) {
     const file = await ParquetFile.open(storage, object.uri);
     files.push({ uri: object.uri, rowGroupRows: file.rowGroupRows, bytes: object.size });
     await file.close();
   }
-  // The shard size a job gets by default (JobSpec's shardRows default), so parts look like a real job's.
-  const { shardRows } = parseJobSpec({ input: dataDir, model: modelDir, output: 'unused' });
-  const shards = planShards(files, shardRows);
   const { contract } = await loadModelFolder(storageFor(modelDir), modelDir);
-  const wanted = [...new Set([...contract.features, ...ID_COLUMNS])];
+  const idColumns = contract.idColumns ?? [];
+  const wanted = [...new Set([...contract.features, ...idColumns])];
   const rows = files.reduce((n, f) => n + f.rowGroupRows.reduce((a, b) => a + b, 0), 0);
-  return { files, shards, modelDir, features: contract.features, wanted, rows };
+  return { files, modelDir, features: contract.features, idColumns, wanted, rows };
 }
 
-/** Every row group of every shard, read (untimed) with the columns scoreShard reads. */
-async function* batches(
-  ctx: Context,
-): AsyncGenerator<{ shard: Shard; file: ParquetFile; batch: ColumnBatch }> {
-  for (const shard of ctx.shards) {
-    const file = await ParquetFile.open(storageFor(shard.fileUri), shard.fileUri);
-    try {
-      for (let group = shard.rowGroupStart; group < shard.rowGroupEnd; group++) {
-        yield { shard, file, batch: await file.readRowGroup(group, ctx.wanted) };
-      }
-    } finally {
-      await file.close();
-    }
-  }
+function shardsOf(ctx: Context, shardRows?: number): Shard[] {
+  // The shard size a job gets by default (JobSpec's shardRows default), unless the request names one.
+  const defaults = parseJobSpec({ input: 'unused', model: ctx.modelDir, output: 'unused' });
+  return planShards(ctx.files, shardRows ?? defaults.shardRows);
 }
 
-/** (a) ParquetFile.open + readRowGroup (decode to Arrow vectors) and (b) buildFeatureMatrix, in one pass. */
-async function readAndTensor(ctx: Context) {
-  let readMs = 0;
-  let tensorMs = 0;
-  let rows = 0;
-  let bytesRead = 0;
-  let scratch: Float32Array | undefined;
-  for (const shard of ctx.shards) {
-    let t = now();
-    const file = await ParquetFile.open(storageFor(shard.fileUri), shard.fileUri);
-    readMs += now() - t;
-    for (let group = shard.rowGroupStart; group < shard.rowGroupEnd; group++) {
-      t = now();
-      const batch = await file.readRowGroup(group, ctx.wanted);
-      readMs += now() - t;
-      t = now();
-      // As ModelSession.predict does: one reused scratch matrix.
-      scratch = buildFeatureMatrix(
-        ctx.features.map((f) => batch.columns.get(f)!),
-        batch.rows,
-        scratch,
-      );
-      tensorMs += now() - t;
-      rows += batch.rows;
-    }
-    bytesRead += file.bytesRead;
-    t = now();
-    await file.close();
-    readMs += now() - t;
-  }
-  return { readMs, tensorMs, rows, bytesRead };
-}
-
-/** ModelSession keeps its onnxruntime session private; the bench times that very session's run(). */
+/** ModelSession keeps its onnxruntime session private; the ceiling times that very session's run(). */
 function ortSessionOf(model: ModelSession): ort.InferenceSession {
   const session = (model as unknown as { session?: Partial<ort.InferenceSession> }).session;
   if (typeof session?.run !== 'function' || !Array.isArray(session.outputNames)) {
@@ -123,222 +89,214 @@ function ortSessionOf(model: ModelSession): ort.InferenceSession {
   return session as ort.InferenceSession;
 }
 
+/** The fetches ModelSession.predict asks for: the label and the probabilities. */
+function fetchesOf(model: ModelSession): string[] {
+  const { output } = model.contract;
+  return [output.prediction, ...(output.probabilities ? [output.probabilities] : [])];
+}
+
 /**
- * (c) Inference: ORT session.run() alone on a prebuilt float32 tensor, and ModelSession.predict() (tensor
- * build + run + output decoding) on the same batch. Batches are read and tensors built untimed.
+ * (b) Reading: ParquetFile.open, readRowGroup of the features and id columns (range reads, decompression,
+ * decoding into Arrow vectors), close. Also timed per codec, since the files alternate snappy and zstd.
  */
-async function infer(ctx: Context, model: ModelSession) {
+async function read(ctx: Context) {
+  let ms = 0;
+  let rows = 0;
+  const byCodec: Record<string, { ms: number; rows: number }> = {};
+  let fast = 0;
+  let slow = 0;
+  for (const planned of ctx.files) {
+    const t = now();
+    const file = await ParquetFile.open(storageFor(planned.uri), planned.uri);
+    for (let g = 0; g < file.rowGroupRows.length; g++) rows += (await file.readRowGroup(g, ctx.wanted)).rows;
+    await file.close();
+    const elapsed = now() - t;
+    ms += elapsed;
+    const codec = file.metadata.row_groups[0]?.columns[0]?.meta_data?.codec ?? 'unknown';
+    const entry = (byCodec[codec] ??= { ms: 0, rows: 0 });
+    entry.ms += elapsed;
+    entry.rows += file.rows;
+    fast += file.chunksDecoded.fast;
+    slow += file.chunksDecoded.hyparquet;
+  }
+  const facts: Record<string, number> = { chunks_fast_path: fast, chunks_hyparquet: slow };
+  for (const [codec, e] of Object.entries(byCodec)) {
+    facts[`read_rows_per_s_${codec.toLowerCase()}`] = Math.round(e.rows / (e.ms / 1000));
+  }
+  return { ms, rows, facts };
+}
+
+/**
+ * (a) The ceiling: ORT session.run() alone on prebuilt float32 tensors, 1 intra-op thread, with the
+ * session options ModelSession uses. Reading and building the tensors is not timed.
+ */
+async function ceiling(ctx: Context, model: ModelSession) {
   const session = ortSessionOf(model);
   const input = model.contract.input;
   if (input.layout !== 'tensor') throw new Error('the bench assumes a model with one tensor input');
-  let runMs = 0;
-  let predictMs = 0;
+  const fetches = fetchesOf(model);
+  let ms = 0;
   let rows = 0;
-  let index = 0;
-  for await (const { batch } of batches(ctx)) {
-    const vectors = ctx.features.map((f) => batch.columns.get(f)!);
-    const matrix = buildFeatureMatrix(vectors, batch.rows);
-    const feeds = { [input.name]: new ort.Tensor('float32', matrix, [batch.rows, vectors.length]) };
-    const timeRun = async () => {
-      const t = now();
-      // No fetch list: every graph output, i.e. the label and probabilities that predict() fetches.
-      await session.run(feeds);
-      runMs += now() - t;
-    };
-    const timePredict = async () => {
-      const t = now();
-      await model.predict(vectors, batch.rows);
-      predictMs += now() - t;
-    };
-    // Alternate which goes first, so neither always gets the warmer caches.
-    if (index++ % 2 === 0) {
-      await timeRun();
-      await timePredict();
-    } else {
-      await timePredict();
-      await timeRun();
-    }
-    rows += batch.rows;
-  }
-  return { runMs, predictMs, rows };
-}
-
-/** The output columns scoreShard writes for a binary classifier with an int64 id column. */
-function outputColumns(model: ModelSession): OutputColumn[] {
-  if (model.contract.task !== 'binary_classification')
-    throw new Error('the bench assumes a binary classifier');
-  return [
-    ...ID_COLUMNS.map((name): OutputColumn => ({ name, kind: 'int64' })),
-    { name: 'prediction', kind: 'int64' },
-    { name: 'probability', kind: 'float64' },
-    { name: 'model_version', kind: 'string' },
-  ];
-}
-
-function outputValues(
-  model: ModelSession,
-  batch: ColumnBatch,
-  predictions: Predictions,
-): Map<string, OutputValues> {
-  const values = new Map<string, OutputValues>();
-  for (const id of ID_COLUMNS) values.set(id, batch.columns.get(id)!);
-  values.set('prediction', predictions.prediction);
-  const probability = new Float64Array(batch.rows);
-  for (let i = 0; i < batch.rows; i++) probability[i] = predictions.probabilities![2 * i + 1]!;
-  values.set('probability', probability);
-  values.set('model_version', new Array<string>(batch.rows).fill(model.contract.version));
-  return values;
-}
-
-/**
- * (d) Parquet write: one part per shard into a temporary folder on local disk, as scoreShard writes them
- * (LocalStorage sink: temp file, fsync and rename on commit). Timed: createSink, PartWriter.write and
- * commit. Reading, inference and building the output columns are untimed.
- */
-async function write(ctx: Context, model: ModelSession) {
-  const columns = outputColumns(model);
-  const out = await fs.mkdtemp(path.join(os.tmpdir(), 'batch-score-bench-write-'));
-  const storage = storageFor(out);
-  let writeMs = 0;
-  let rows = 0;
-  let bytes = 0;
-  try {
-    let part: PartWriter | undefined;
-    let partShard: Shard | undefined;
-    const commit = async () => {
-      if (!part) return;
-      const t = now();
-      await part.commit();
-      writeMs += now() - t;
-      bytes += (await fs.stat(part.uri)).size;
-    };
-    for await (const { shard, batch } of batches(ctx)) {
-      const predictions = await model.predict(
-        ctx.features.map((f) => batch.columns.get(f)!),
+  for (const planned of ctx.files) {
+    const file = await ParquetFile.open(storageFor(planned.uri), planned.uri);
+    for (let g = 0; g < file.rowGroupRows.length; g++) {
+      const batch = await file.readRowGroup(g, ctx.features);
+      const vectors = ctx.features.map((f) => batch.columns.get(f)!);
+      const tensor = new ort.Tensor('float32', buildFeatureMatrix(vectors, batch.rows), [
         batch.rows,
-      );
-      const values = outputValues(model, batch, predictions);
-      if (shard !== partShard) await commit();
+        vectors.length,
+      ]);
       const t = now();
-      if (shard !== partShard) {
-        const sink = await storage.createSink(storage.join(out, `part-${shard.shardId}.parquet`));
-        part = new PartWriter(sink, columns, { 'batch-score.shard_id': shard.shardId });
-        partShard = shard;
-      }
-      await part!.write(batch.rows, values);
-      writeMs += now() - t;
+      await session.run({ [input.name]: tensor }, fetches);
+      ms += now() - t;
       rows += batch.rows;
     }
-    await commit();
-  } finally {
-    await fs.rm(out, { recursive: true, force: true });
+    await file.close();
   }
-  return { writeMs, rows, bytes };
+  return { ms, rows };
 }
 
-/** (e) The scoring activity's core, scoreShard, for every shard in turn, heartbeats dropped. */
-async function endToEnd(ctx: Context, models: ModelCache) {
+/** (c) The scoring activity's core, scoreShard, for every shard in turn (heartbeats dropped). */
+async function endToEnd(ctx: Context, models: ModelCache, shards: Shard[], slots: number) {
   const { contract, sha256 } = await loadModelFolder(storageFor(ctx.modelDir), ctx.modelDir);
   const modelRef = { folder: ctx.modelDir, name: contract.name, version: contract.version, sha256 };
-  const out = await fs.mkdtemp(path.join(os.tmpdir(), 'batch-score-bench-e2e-'));
+  const out = await fs.mkdtemp(path.join(os.tmpdir(), 'batch-score-bench-'));
   const split = { read: 0, infer: 0, write: 0 };
   let rows = 0;
   let bytes = 0;
+  const queue = [...shards];
   try {
     const t = now();
-    for (const shard of ctx.shards) {
-      const result = await scoreShard(
-        storageFor,
-        models,
-        { jobId: 'bench', shard, model: modelRef, output: out, idColumns: ID_COLUMNS },
-        { heartbeat: () => undefined },
-      );
-      if (result.reused) throw new Error(`shard ${shard.shardId} was reused, not scored`);
-      rows += result.rows;
-      bytes += result.partBytes;
-      split.read += result.millis.read;
-      split.infer += result.millis.infer;
-      split.write += result.millis.write;
-    }
-    return { e2eMs: now() - t, rows, bytes, split };
+    // (d) runs `slots` of these loops at once, as the worker's scoring slots take shards from its queue.
+    const slot = async () => {
+      for (let shard = queue.shift(); shard; shard = queue.shift()) {
+        const result = await scoreShard(
+          storageFor,
+          models,
+          { jobId: 'bench', shard, model: modelRef, output: out, idColumns: ctx.idColumns },
+          { heartbeat: () => undefined },
+        );
+        if (result.reused) throw new Error(`shard ${shard.shardId} was reused, not scored`);
+        rows += result.rows;
+        bytes += result.partBytes;
+        split.read += result.millis.read;
+        split.infer += result.millis.infer;
+        split.write += result.millis.write;
+      }
+    };
+    await Promise.all(Array.from({ length: slots }, slot));
+    return { ms: now() - t, rows, bytes, split };
   } finally {
     await fs.rm(out, { recursive: true, force: true });
   }
 }
 
-async function main(argv: string[]): Promise<StageResult> {
-  const [stage, dataDir, modelDir, runsArg] = argv as [StageName, string, string, string];
-  const runs = Math.max(1, Number(runsArg) || 1);
-  const ctx = await context(dataDir, modelDir);
-  const millis: Record<string, number[]> = {};
-  const facts: Record<string, number | string> = { shards: ctx.shards.length, files: ctx.files.length };
-  const add = (key: string, ms: number) => (millis[key] ??= []).push(ms);
-  const check = (rows: number) => {
-    if (rows !== ctx.rows) throw new Error(`${stage}: processed ${rows} rows, the dataset has ${ctx.rows}`);
-  };
+/** Session option sets timed against each other: run() alone on the same prebuilt tensors. */
+async function sessionOptions(ctx: Context, request: StageRequest) {
+  const tensors: ort.Tensor[] = [];
+  let rows = 0;
+  outer: for (const planned of ctx.files) {
+    const file = await ParquetFile.open(storageFor(planned.uri), planned.uri);
+    for (let g = 0; g < file.rowGroupRows.length; g++) {
+      if (tensors.length >= (request.rowGroups ?? 8)) break outer;
+      const batch = await file.readRowGroup(g, ctx.features);
+      const vectors = ctx.features.map((f) => batch.columns.get(f)!);
+      tensors.push(
+        new ort.Tensor('float32', buildFeatureMatrix(vectors, batch.rows), [batch.rows, vectors.length]),
+      );
+      rows += batch.rows;
+    }
+    await file.close();
+  }
+  const facts: Record<string, number> = {};
+  for (const [label, { concurrent = 1, ...options }] of Object.entries(request.optionSets ?? {})) {
+    const model = await ModelSession.create(storageFor(ctx.modelDir), ctx.modelDir, options);
+    const session = ortSessionOf(model);
+    const input = model.contract.input as { name: string };
+    const fetches = fetchesOf(model);
+    await session.run({ [input.name]: tensors[0]! }, fetches); // warm-up
+    const queue = [...tensors];
+    const cpu = process.cpuUsage();
+    const t = now();
+    await Promise.all(
+      Array.from({ length: concurrent }, async () => {
+        for (let x = queue.shift(); x; x = queue.shift()) await session.run({ [input.name]: x }, fetches);
+      }),
+    );
+    const seconds = (now() - t) / 1000;
+    const used = process.cpuUsage(cpu);
+    facts[`${label}:rows_per_s`] = Math.round(rows / seconds);
+    facts[`${label}:cpu_cores`] = Math.round(((used.user + used.system) / 1e6 / seconds) * 100) / 100;
+    await model.dispose();
+  }
+  return { ms: 0, rows, facts };
+}
 
+async function main(request: StageRequest): Promise<StageResult> {
+  const ctx = await context(request.dataDir, request.modelDir);
+  const facts: Record<string, number | string> = {};
   let model: ModelSession | undefined;
   let models: ModelCache | undefined;
-  if (stage === 'infer' || stage === 'write') {
-    model = await ModelSession.create(storageFor(modelDir), modelDir, { intraOpThreads: 1 });
-    // Warm-up: the first run() of a session allocates; not part of any timed pass.
-    const file = await ParquetFile.open(storageFor(ctx.files[0]!.uri), ctx.files[0]!.uri);
-    const batch = await file.readRowGroup(0, ctx.wanted);
-    await file.close();
-    await model.predict(
-      ctx.features.map((f) => batch.columns.get(f)!),
-      batch.rows,
-    );
+  let slots = 1;
+  if (request.stage === 'ceiling') {
+    model = await ModelSession.create(storageFor(ctx.modelDir), ctx.modelDir, { intraOpThreads: 1 });
+  } else if (request.stage === 'e2e') {
+    models = new ModelCache(storageFor, { intraOpThreads: 1 });
+  } else if (request.stage === 'machine') {
+    // What a worker started with no settings chooses (workers/options.ts), on the cores it has.
+    const options = compileWorkerOptions({});
+    slots = options.scoringSlots;
+    models = new ModelCache(storageFor, { intraOpThreads: options.ortThreads });
+    facts.scoring_slots = options.scoringSlots;
+    facts.ort_threads = options.ortThreads;
   }
-  if (stage === 'e2e') models = new ModelCache(storageFor, { intraOpThreads: 1 });
+  if (models) await models.get(ctx.modelDir); // the session exists before timing, as in a running worker
 
   const startRssMb = process.memoryUsage().rss / 1024 / 1024;
   const cpu = process.cpuUsage();
   const wall = now();
-  for (let run = 0; run < runs; run++) {
-    if (stage === 'read') {
-      const r = await readAndTensor(ctx);
-      check(r.rows);
-      add('read', r.readMs);
-      add('tensor', r.tensorMs);
-      facts.bytesRead = r.bytesRead;
-    } else if (stage === 'infer') {
-      const r = await infer(ctx, model!);
-      check(r.rows);
-      add('infer', r.runMs);
-      add('predict', r.predictMs);
-    } else if (stage === 'write') {
-      const r = await write(ctx, model!);
-      check(r.rows);
-      add('write', r.writeMs);
-      facts.bytesWritten = r.bytes;
-    } else if (stage === 'e2e') {
-      const r = await endToEnd(ctx, models!);
-      check(r.rows);
-      add('e2e', r.e2eMs);
-      add('activity_read', r.split.read);
-      add('activity_infer', r.split.infer);
-      add('activity_write', r.split.write);
-      facts.bytesWritten = r.bytes;
-    } else throw new Error(`unknown stage ${String(stage)}`);
-  }
+  let ms: number;
+  let rows: number;
+  if (request.stage === 'read') {
+    const r = await read(ctx);
+    ({ ms, rows } = r);
+    Object.assign(facts, r.facts);
+  } else if (request.stage === 'ceiling') {
+    ({ ms, rows } = await ceiling(ctx, model!));
+  } else if (request.stage === 'e2e' || request.stage === 'machine') {
+    const shards = shardsOf(ctx, request.stage === 'e2e' ? request.shardRows : undefined);
+    const r = await endToEnd(ctx, models!, shards, slots);
+    ({ ms, rows } = r);
+    facts.shards = shards.length;
+    facts.bytes_written = r.bytes;
+    facts.activity_read_s = r.split.read / 1000;
+    facts.activity_infer_s = r.split.infer / 1000;
+    facts.activity_write_s = r.split.write / 1000;
+  } else if (request.stage === 'options') {
+    const r = await sessionOptions(ctx, request);
+    ({ ms, rows } = r);
+    Object.assign(facts, r.facts);
+  } else throw new Error(`unknown stage ${String(request.stage)}`);
+  const wallSeconds = (now() - wall) / 1000;
+  if (rows !== ctx.rows && request.stage !== 'options')
+    throw new Error(`${request.stage}: processed ${rows} rows, the dataset has ${ctx.rows}`);
   const used = process.cpuUsage(cpu);
   const result: StageResult = {
-    stage,
-    rows: ctx.rows,
-    millis,
+    stage: request.stage,
+    rows,
+    seconds: ms / 1000,
     facts,
     peakRssMb: process.resourceUsage().maxRSS / 1024,
     startRssMb,
     cpuSeconds: (used.user + used.system) / 1e6,
-    wallSeconds: (now() - wall) / 1000,
+    wallSeconds,
   };
   await model?.dispose();
   await models?.dispose();
   return result;
 }
 
-main(process.argv.slice(2)).then(
+main(JSON.parse(process.argv[2] ?? '{}') as StageRequest).then(
   (result) => process.stdout.write(`${JSON.stringify(result)}\n`),
   (error: unknown) => {
     console.error(error);

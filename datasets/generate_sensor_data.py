@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generate large, realistic, deterministic AI4I-like or C-MAPSS-like sensor data as Parquet.
+"""Generate large, realistic, deterministic AI4I-like, C-MAPSS-like or 20-sensor (sensor20) data as Parquet.
 
 Examples (from the repo root):
 
@@ -367,17 +367,154 @@ class CmapssStream:
 
 
 # ---------------------------------------------------------------------------
+# 20-sensor industrial machine data (the benchmark's data; see bench/dataset.ts)
+# ---------------------------------------------------------------------------
+SENSOR20_TIME_ORIGIN_MS = int(np.datetime64("2027-01-01T00:00:00", "ms").astype(np.int64))
+SENSOR20_MACHINES = 500  # rows cycle through this many machines, one reading per machine per second
+# name: (mean, sd, lag-1 autocorrelation) of the part not derived from other sensors. Every value is
+# rounded to 3 decimals, as a historian exports them; a row group of 122,880 rows then holds some
+# 5,000-40,000 distinct values per column, so pyarrow keeps its default dictionary encoding.
+SENSOR20_BASE = {
+    "load_pct": (70.0, 12.0, 0.995),
+    "temp_ambient_c": (24.0, 3.0, 0.9999),
+    "humidity_pct": (45.0, 8.0, 0.9995),
+    "voltage_v": (400.0, 3.0, 0.99),
+    "speed_rpm": (1480.0, 6.0, 0.9),
+    "pressure_inlet_bar": (4.5, 0.25, 0.995),
+    "vibration_x_mm_s": (2.2, 0.6, 0.6),
+    "vibration_y_mm_s": (2.0, 0.55, 0.6),
+    "vibration_z_mm_s": (1.6, 0.45, 0.6),
+    "acoustic_db": (78.0, 2.5, 0.8),
+    "oil_quality_idx": (0.85, 0.05, 0.99995),
+    "wear_um": (120.0, 40.0, 0.99999),
+}
+SENSOR20_COLUMNS = [
+    "temp_bearing_c", "temp_motor_c", "temp_oil_c", "temp_coolant_c", "temp_ambient_c",
+    "pressure_inlet_bar", "pressure_outlet_bar", "pressure_oil_bar", "flow_lpm",
+    "vibration_x_mm_s", "vibration_y_mm_s", "vibration_z_mm_s",
+    "current_a", "voltage_v", "power_kw", "speed_rpm", "torque_nm",
+    "humidity_pct", "acoustic_db", "load_pct",
+]
+SENSOR20_SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.int64(), nullable=False),
+        pa.field("machine_id", pa.int32(), nullable=False),
+        pa.field("timestamp", pa.timestamp("ms", tz="UTC"), nullable=False),
+        *[pa.field(c, pa.float64()) for c in SENSOR20_COLUMNS],
+        pa.field("failure_24h", pa.int64(), nullable=False),
+    ]
+)
+
+
+class Sensor20Stream:
+    """Produces 20-sensor rows block by block; the slow random walks carry over between blocks."""
+
+    def __init__(self, seed: int):
+        self.seed = seed
+        self.block = 0
+        self.next_id = 1
+        self.state = {name: 0.0 for name in SENSOR20_BASE}
+        self.first_block = True
+        self.buffer: dict[str, np.ndarray] | None = None
+
+    def _ar1(self, rng, n: int, phi: float, name: str) -> np.ndarray:
+        e = rng.standard_normal(n) * math.sqrt(1 - phi * phi)
+        if self.first_block:
+            e[0] = rng.standard_normal()
+            y, _ = lfilter([1.0], [1.0, -phi], e, zi=[0.0])
+        else:
+            y, _ = lfilter([1.0], [1.0, -phi], e, zi=[phi * self.state[name]])
+        self.state[name] = float(y[-1])
+        return y
+
+    def _generate_block(self) -> dict[str, np.ndarray]:
+        n = BLOCK_ROWS
+        rng = np.random.default_rng([self.seed, 0x5E20, self.block])
+        z = {name: self._ar1(rng, n, phi, name) for name, (_, _, phi) in SENSOR20_BASE.items()}
+        base = {name: mean + sd * z[name] for name, (mean, sd, _) in SENSOR20_BASE.items()}
+        self.first_block = False
+        noise = lambda sd: rng.normal(0.0, sd, n)  # noqa: E731
+        load = np.clip(base["load_pct"], 5.0, 110.0)
+        ambient = base["temp_ambient_c"]
+        wear = np.maximum(base["wear_um"], 0.0)
+        oil_quality = np.clip(base["oil_quality_idx"], 0.3, 1.0)
+        c: dict[str, np.ndarray] = {}
+        c["load_pct"] = load
+        c["temp_ambient_c"] = ambient
+        c["humidity_pct"] = np.clip(base["humidity_pct"], 5.0, 99.0)
+        c["voltage_v"] = base["voltage_v"]
+        c["speed_rpm"] = base["speed_rpm"] - 0.15 * (load - 70.0)
+        c["current_a"] = 12.0 + 0.55 * load + noise(0.8)
+        c["power_kw"] = np.sqrt(3.0) * c["voltage_v"] * c["current_a"] * 0.86 / 1000.0 + noise(0.3)
+        c["torque_nm"] = c["power_kw"] * 1000.0 / (c["speed_rpm"] * 2 * np.pi / 60.0) + noise(1.5)
+        c["pressure_inlet_bar"] = base["pressure_inlet_bar"]
+        c["flow_lpm"] = 60.0 + 0.9 * load + noise(3.0)
+        c["pressure_outlet_bar"] = c["pressure_inlet_bar"] + 0.08 * c["flow_lpm"] + noise(0.15)
+        c["pressure_oil_bar"] = 2.2 + 1.5 * oil_quality - 0.002 * wear + noise(0.05)
+        wear_vib = 1.0 + wear / 400.0
+        c["vibration_x_mm_s"] = np.abs(base["vibration_x_mm_s"] * wear_vib)
+        c["vibration_y_mm_s"] = np.abs(base["vibration_y_mm_s"] * wear_vib)
+        c["vibration_z_mm_s"] = np.abs(base["vibration_z_mm_s"] * wear_vib)
+        c["acoustic_db"] = base["acoustic_db"] + 2.0 * (c["vibration_x_mm_s"] - 2.2)
+        c["temp_motor_c"] = ambient + 20.0 + 0.45 * load + noise(1.2)
+        c["temp_oil_c"] = ambient + 15.0 + 0.25 * load + 6.0 * (1.0 - oil_quality) + noise(0.8)
+        c["temp_bearing_c"] = (
+            c["temp_oil_c"] + 5.0 + 0.9 * c["vibration_x_mm_s"] + 0.02 * wear + noise(1.0)
+        )
+        c["temp_coolant_c"] = ambient + 8.0 + 0.12 * load + noise(0.6)
+        # Failure within 24 h: a logistic risk of bearing heat, vibration, oil pressure, overload and wear.
+        risk = (
+            -6.2
+            + 0.35 * np.maximum(c["temp_bearing_c"] - 68.0, 0.0)
+            + 0.9 * np.maximum(c["vibration_x_mm_s"] + c["vibration_y_mm_s"] - 5.5, 0.0)
+            + 2.5 * np.maximum(2.9 - c["pressure_oil_bar"], 0.0)
+            + 0.06 * np.maximum(load - 90.0, 0.0)
+            + 0.008 * wear
+        )
+        failure = (rng.random(n) < 1.0 / (1.0 + np.exp(-risk))).astype(np.int64)
+        cols = {name: np.round(c[name], 3) for name in SENSOR20_COLUMNS}
+        ids = np.arange(self.next_id, self.next_id + n, dtype=np.int64)
+        self.next_id += n
+        cols["id"] = ids
+        cols["machine_id"] = ((ids - 1) % SENSOR20_MACHINES + 1).astype(np.int32)
+        cols["timestamp"] = SENSOR20_TIME_ORIGIN_MS + ((ids - 1) // SENSOR20_MACHINES) * 1000
+        cols["failure_24h"] = failure
+        cols.update(_missing_masks(rng, n, cols, SENSOR20_COLUMNS, []))
+        self.block += 1
+        return cols
+
+    def take(self, n: int) -> pa.Table:
+        parts = []
+        while n > 0:
+            if self.buffer is None or len(self.buffer["id"]) == 0:
+                self.buffer = self._generate_block()
+            k = min(n, len(self.buffer["id"]))
+            parts.append({c: v[:k] for c, v in self.buffer.items()})
+            self.buffer = {c: v[k:] for c, v in self.buffer.items()}
+            n -= k
+        c = {name: np.concatenate([p[name] for p in parts]) for name in parts[0]}
+        arrays = []
+        for f in SENSOR20_SCHEMA:
+            if f.name in SENSOR20_COLUMNS:
+                arrays.append(pa.array(c[f.name], f.type, mask=c["null:" + f.name]))
+            else:
+                arrays.append(pa.array(c[f.name], f.type))
+        return pa.Table.from_arrays(arrays, schema=SENSOR20_SCHEMA)
+
+
+# ---------------------------------------------------------------------------
 # writing
 # ---------------------------------------------------------------------------
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--kind", choices=["ai4i", "cmapss"], required=True)
+    p.add_argument("--kind", choices=["ai4i", "cmapss", "sensor20"], required=True)
     size = p.add_mutually_exclusive_group(required=True)
     size.add_argument("--rows", type=int, help="total number of rows")
     size.add_argument("--gb", type=float, help="approximate total size on disk in GB (10^9 bytes)")
     p.add_argument("--files", type=int, default=1, help="number of Parquet files (default 1)")
     p.add_argument("--row-group-rows", type=int, default=100_000, help="rows per row group (default 100000)")
-    p.add_argument("--codec", choices=["snappy", "zstd"], default="snappy")
+    p.add_argument("--codec", default="snappy",
+                   help="snappy, zstd, or a comma list used file by file in turn (e.g. snappy,zstd)")
     p.add_argument("--out", type=Path, required=True, help="output directory (created)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--overwrite", action="store_true", help="replace existing part-*.parquet files in --out")
@@ -390,6 +527,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         p.error("--files and --row-group-rows must be >= 1")
     if a.rows is not None and a.files > a.rows:
         p.error("--files must not exceed --rows")
+    a.codecs = a.codec.split(",")
+    if not all(c in ("snappy", "zstd") for c in a.codecs):
+        p.error("--codec takes snappy, zstd or a comma list of them")
     return a
 
 
@@ -404,8 +544,12 @@ def main(argv: list[str]) -> int:
     for f in existing:
         f.unlink()
 
-    stream = Ai4iStream(a.seed) if a.kind == "ai4i" else CmapssStream(a.seed)
-    schema = AI4I_SCHEMA if a.kind == "ai4i" else CMAPSS_SCHEMA
+    stream, schema = {
+        "ai4i": (Ai4iStream, AI4I_SCHEMA),
+        "cmapss": (CmapssStream, CMAPSS_SCHEMA),
+        "sensor20": (Sensor20Stream, SENSOR20_SCHEMA),
+    }[a.kind]
+    stream = stream(a.seed)
     width = max(5, len(str(a.files - 1)))
     t0 = time.monotonic()
     total_rows = total_bytes = 0
@@ -418,7 +562,8 @@ def main(argv: list[str]) -> int:
         path = out / f"part-{i:0{width}d}.parquet"
         rows_in_file = 0
         with open(path, "wb") as sink:
-            writer = pq.ParquetWriter(sink, schema, compression=a.codec)
+            codec = a.codecs[i % len(a.codecs)]
+            writer = pq.ParquetWriter(sink, schema, compression=codec)
             while True:
                 if a.rows is not None:
                     n = min(a.row_group_rows, per_file[i] - rows_in_file)
@@ -434,7 +579,7 @@ def main(argv: list[str]) -> int:
             size = sink.tell()
         total_rows += rows_in_file
         total_bytes += size
-        print(f"{path}: {rows_in_file} rows, {math.ceil(rows_in_file / a.row_group_rows)} row groups, {size / 1e6:.1f} MB",
+        print(f"{path}: {rows_in_file} rows, {math.ceil(rows_in_file / a.row_group_rows)} row groups, {codec}, {size / 1e6:.1f} MB",
               flush=True)
     dt = time.monotonic() - t0
     print(f"done: {total_rows} rows, {total_bytes / 1e9:.3f} GB in {a.files} files, {dt:.1f} s "

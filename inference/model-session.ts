@@ -20,7 +20,29 @@ export interface Predictions {
 export interface SessionOptions {
   /** ONNX Runtime intra-op threads per session. Default 1: parallelism comes from concurrent shards. */
   intraOpThreads?: number;
+  /**
+   * The rest of ONNX Runtime's session options, for measuring them (bench/session-options): the defaults
+   * are the ones docs/performance.md's measurements chose. Intra-op threads spin while waiting for work
+   * unless `spinning` is false; spinning burns a core that concurrent shards could use.
+   */
+  interOpThreads?: number;
+  executionMode?: 'sequential' | 'parallel';
+  graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
+  enableCpuMemArena?: boolean;
+  enableMemPattern?: boolean;
+  spinning?: boolean;
 }
+
+/** Session options every session gets unless the caller says otherwise (see SessionOptions). */
+export const DEFAULT_SESSION_OPTIONS = {
+  intraOpThreads: 1,
+  interOpThreads: 1,
+  executionMode: 'sequential',
+  graphOptimizationLevel: 'all',
+  enableCpuMemArena: true,
+  enableMemPattern: true,
+  spinning: false,
+} as const satisfies Required<SessionOptions>;
 
 export interface LoadedModel {
   contract: ModelContract;
@@ -33,6 +55,8 @@ export interface LoadedModel {
  * decodes outputs (tensors or ZipMap, int64 or string labels) into typed arrays. Create with `create()`.
  */
 export class ModelSession {
+  private readonly matrices = new MatrixPool();
+
   private constructor(
     readonly folder: string,
     readonly contract: ModelContract,
@@ -67,11 +91,15 @@ export class ModelSession {
     }
     let session: ort.InferenceSession;
     try {
+      const o = { ...DEFAULT_SESSION_OPTIONS, ...withoutUndefined(options) };
       session = await ort.InferenceSession.create(bytes, {
-        intraOpNumThreads: options.intraOpThreads ?? 1,
-        interOpNumThreads: 1,
-        executionMode: 'sequential',
-        graphOptimizationLevel: 'all',
+        intraOpNumThreads: o.intraOpThreads,
+        interOpNumThreads: o.interOpThreads,
+        executionMode: o.executionMode,
+        graphOptimizationLevel: o.graphOptimizationLevel,
+        enableCpuMemArena: o.enableCpuMemArena,
+        enableMemPattern: o.enableMemPattern,
+        extra: { session: { intra_op: { allow_spinning: o.spinning ? '1' : '0' } } },
       });
     } catch (error) {
       throw new ModelContractError(`${onnxUri}: ONNX Runtime cannot load the model: ${String(error)}`, {
@@ -107,10 +135,12 @@ export class ModelSession {
   async predict(features: readonly arrow.Vector[], rows: number): Promise<Predictions> {
     const feeds: Record<string, ort.Tensor> = {};
     const input = this.contract.input;
+    let matrix: Float32Array | undefined;
     if (input.layout === 'tensor') {
-      // A fresh matrix per call: one session serves every shard of the worker, and ONNX Runtime reads the
-      // input while other shards' calls run, so a shared buffer would mix their rows.
-      feeds[input.name] = new ort.Tensor('float32', buildFeatureMatrix(features, rows), [
+      // One session serves every shard of the worker and ONNX Runtime reads the input while other shards'
+      // calls run, so each call takes a matrix of its own from the pool and gives it back when run() is done.
+      matrix = this.matrices.take(rows * features.length);
+      feeds[input.name] = new ort.Tensor('float32', buildFeatureMatrix(features, rows, matrix), [
         rows,
         features.length,
       ]);
@@ -123,8 +153,12 @@ export class ModelSession {
       this.contract.output.prediction,
       ...(this.probabilitiesOutput ? [this.probabilitiesOutput] : []),
     ];
-    const results = await this.session.run(feeds, fetches);
-    return this.decode(results, rows);
+    try {
+      const results = await this.session.run(feeds, fetches);
+      return this.decode(results, rows);
+    } finally {
+      if (matrix) this.matrices.give(matrix);
+    }
   }
 
   async dispose(): Promise<void> {
@@ -222,4 +256,25 @@ export async function loadModelFolder(storage: Storage, folder: string): Promise
   }
   if (!looksLikeOnnxModel(onnxBytes)) throw new ModelContractError(`${onnxUri} is not an ONNX model`);
   return { contract, sha256, onnxBytes };
+}
+
+/**
+ * Feature matrices reused from batch to batch: a 122,880-row batch of 20 features is a 9.8 MB matrix, and
+ * allocating (and zeroing) one per batch costs as much as filling it. Holds a few, for concurrent shards.
+ */
+class MatrixPool {
+  private readonly free: Float32Array[] = [];
+
+  take(length: number): Float32Array {
+    const i = this.free.findIndex((m) => m.length >= length);
+    return i >= 0 ? this.free.splice(i, 1)[0]! : new Float32Array(length);
+  }
+
+  give(matrix: Float32Array): void {
+    if (this.free.length < 4) this.free.push(matrix);
+  }
+}
+
+function withoutUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -14,8 +14,50 @@ export function buildFeatureMatrix(
   const width = vectors.length;
   const matrix =
     out && out.length >= rows * width ? out.subarray(0, rows * width) : new Float32Array(rows * width);
-  vectors.forEach((vector, j) => copyColumn(vector, rows, matrix, j, width));
+  const floats = vectors.map((v) => (v.data.length === 1 ? floatValues(v) : undefined));
+  // Row blocks: the block's part of the matrix stays in cache while each column is copied into it, rather
+  // than every column striding over the whole matrix.
+  for (let start = 0; start < rows; start += BLOCK_ROWS) {
+    const end = Math.min(rows, start + BLOCK_ROWS);
+    vectors.forEach((vector, j) => {
+      const values = floats[j];
+      if (values instanceof Float64Array) copyFloat64(values, start, end, matrix, j, width);
+      else if (values instanceof Float32Array) copyFloat32(values, start, end, matrix, j, width);
+      else if (start === 0) copyColumn(vector, rows, matrix, j, width);
+    });
+  }
   return matrix;
+}
+
+const BLOCK_ROWS = 1024;
+
+/** A float vector's single chunk of values; its null slots already hold NaN (see toArrowVector). */
+function floatValues(vector: arrow.Vector): Float64Array | Float32Array | undefined {
+  const values: unknown = vector.data[0]?.values;
+  if (!(vector.type instanceof arrow.Float)) return undefined;
+  return values instanceof Float64Array || values instanceof Float32Array ? values : undefined;
+}
+
+function copyFloat64(
+  src: Float64Array,
+  start: number,
+  end: number,
+  out: Float32Array,
+  j: number,
+  width: number,
+) {
+  for (let i = start, k = start * width + j; i < end; i++, k += width) out[k] = src[i]!;
+}
+
+function copyFloat32(
+  src: Float32Array,
+  start: number,
+  end: number,
+  out: Float32Array,
+  j: number,
+  width: number,
+) {
+  for (let i = start, k = start * width + j; i < end; i++, k += width) out[k] = src[i]!;
 }
 
 /** One float32 column [rows] per feature, for models with one input per column. */

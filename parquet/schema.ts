@@ -37,6 +37,18 @@ export function describeColumns(schema: SchemaElement[]): ColumnInfo[] {
   return columns;
 }
 
+/** The schema element of each top-level column, by name. */
+export function topLevelElements(schema: SchemaElement[]): Map<string, SchemaElement> {
+  const elements = new Map<string, SchemaElement>();
+  let i = 1;
+  while (i < schema.length) {
+    const element = schema[i]!;
+    elements.set(element.name, element);
+    i += 1 + countDescendants(schema, i);
+  }
+  return elements;
+}
+
 function countDescendants(schema: SchemaElement[], index: number): number {
   let pending = schema[index]?.num_children ?? 0;
   let count = 0;

@@ -2,6 +2,7 @@ import type * as arrow from 'apache-arrow';
 import type { DecodedArray, SchemaElement } from 'hyparquet';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
 import type { ObjectSink } from '../storage/index.js';
+import { writeFastRowGroup } from './fast-writer.js';
 import type { ColumnKind } from './schema.js';
 
 export interface OutputColumn {
@@ -9,7 +10,7 @@ export interface OutputColumn {
   kind: Exclude<ColumnKind, 'unsupported'>;
 }
 
-export type OutputValues = arrow.Vector | Float64Array | BigInt64Array | Int32Array | string[];
+export type OutputValues = arrow.Vector | Float64Array | Float32Array | BigInt64Array | Int32Array | string[];
 
 /** Flush to storage once this many bytes are buffered, so a part never sits whole in memory. */
 const FLUSH_BYTES = 4 * 1024 * 1024;
@@ -21,6 +22,7 @@ const FLUSH_BYTES = 4 * 1024 * 1024;
 export class PartWriter {
   private readonly bytes = new ByteWriter(FLUSH_BYTES * 2);
   private readonly writer: ParquetWriter;
+  private readonly schema: SchemaElement[];
   private pending: Promise<void> = Promise.resolve();
   rows = 0;
 
@@ -32,9 +34,10 @@ export class PartWriter {
     const bytes = this.bytes as ByteWriter & { flush?: () => Promise<void>; index: number };
     // hyparquet-writer calls flush() after each row group; keep the offset (file position) and drop the bytes.
     bytes.flush = () => this.drain();
+    this.schema = schemaFor(columns);
     this.writer = new ParquetWriter({
       writer: this.bytes,
-      schema: schemaFor(columns),
+      schema: this.schema,
       kvMetadata: Object.entries(metadata).map(([key, value]) => ({ key, value })),
       createdBy: 'batch-score',
     });
@@ -46,6 +49,21 @@ export class PartWriter {
 
   async write(rows: number, values: ReadonlyMap<string, OutputValues>): Promise<void> {
     if (rows === 0) return;
+    const start = this.bytes.offset;
+    const chunks = writeFastRowGroup(this.bytes, this.schema, this.columns, values, rows);
+    if (chunks) {
+      // Bookkept as hyparquet-writer does for its own row groups, so finish() writes one footer for all.
+      this.writer.row_groups.push({
+        columns: chunks,
+        total_byte_size: chunks.reduce((n, c) => n + c.meta_data!.total_uncompressed_size, 0n),
+        num_rows: BigInt(rows),
+        total_compressed_size: BigInt(this.bytes.offset - start),
+      });
+      this.writer.num_rows += BigInt(rows);
+      this.rows += rows;
+      await this.drain();
+      return;
+    }
     const columnData = this.columns.map((column) => {
       const data = values.get(column.name);
       if (!data) throw new Error(`part ${this.sink.uri}: no values for column ${column.name}`);

@@ -8,9 +8,9 @@ import { DEFAULT_TASK_QUEUE } from '../workflows/task-queues.js';
  * | variable | default | meaning |
  * |---|---|---|
  * | BATCH_SCORE_TASK_QUEUE | batch-score | workflow + planning queue; scoring uses `<queue>-scoring` |
- * | BATCH_SCORE_SCORING_SLOTS | cores available | shards scored at once by this worker |
+ * | BATCH_SCORE_SCORING_SLOTS | min(cores, 4) | shards scored at once by this worker |
  * | BATCH_SCORE_PLANNING_SLOTS | 4 | planning/bookkeeping activities at once |
- * | BATCH_SCORE_ORT_THREADS | 1 | ONNX Runtime intra-op threads per session |
+ * | BATCH_SCORE_ORT_THREADS | cores / scoring slots, at least 1 | ONNX Runtime intra-op threads per session |
  * | BATCH_SCORE_SHUTDOWN_GRACE | 30s | time running shards get to finish on SIGTERM before they are handed back |
  * | BATCH_SCORE_ROLES | planning,scoring | which pools this process joins |
  * | BATCH_SCORE_ROW_GROUP_DELAY_MS | 0 | testing only: pause after each row group (fault-injection tests) |
@@ -36,16 +36,36 @@ export function compileWorkerOptions(
     if (role !== 'planning' && role !== 'scoring')
       throw new Error(`BATCH_SCORE_ROLES: unknown role "${role}" (planning, scoring)`);
   }
+  const cores = os.availableParallelism();
+  const scoringSlots = positiveInt(env, 'BATCH_SCORE_SCORING_SLOTS', defaultScoringSlots(cores));
   return {
     taskQueue: env.BATCH_SCORE_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
-    scoringSlots: positiveInt(env, 'BATCH_SCORE_SCORING_SLOTS', os.availableParallelism()),
+    scoringSlots,
     planningSlots: positiveInt(env, 'BATCH_SCORE_PLANNING_SLOTS', 4),
-    ortThreads: positiveInt(env, 'BATCH_SCORE_ORT_THREADS', 1),
+    ortThreads: positiveInt(env, 'BATCH_SCORE_ORT_THREADS', defaultOrtThreads(cores, scoringSlots)),
     shutdownGraceTime: (env.BATCH_SCORE_SHUTDOWN_GRACE ?? '30s') as Duration,
     rowGroupDelayMs: nonNegativeInt(env, 'BATCH_SCORE_ROW_GROUP_DELAY_MS', 0),
     roles: { planning: roles.includes('planning'), scoring: roles.includes('scoring') },
     ...overrides,
   };
+}
+
+/**
+ * Shards one process scores at once. One ORT thread per shard is the most work per core (a tree ensemble
+ * scales worse over intra-op threads than over shards: docs/performance.md, session options), and every
+ * shard's reading, statistics and encoding run on the one JS thread while its model runs off it. That JS
+ * work is about a fifth of the model's, so one process keeps about four shards fed; beyond four cores, the
+ * extra cores go to intra-op threads (or, better, to more worker processes per machine).
+ */
+export const MAX_SCORING_SLOTS = 4;
+
+export function defaultScoringSlots(cores: number): number {
+  return Math.max(1, Math.min(cores, MAX_SCORING_SLOTS));
+}
+
+/** The cores left to each scoring slot: 1 up to MAX_SCORING_SLOTS cores, then cores / slots. */
+export function defaultOrtThreads(cores: number, scoringSlots: number): number {
+  return Math.max(1, Math.floor(cores / scoringSlots));
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -89,10 +89,10 @@ export function gridIndexOfZ(z: number): number {
   if (z > -FINE_Z && z < FINE_Z) {
     // The hot path: a cell meets at most two buckets, so one comparison settles it (a second catches a
     // value that rounding put in the neighbouring cell).
-    let k = CELL_BUCKET[Math.floor((z + FINE_Z) * CELLS_PER_UNIT)]!;
-    if (z >= Z_LOWER[k + 1 + OFFSET]!) k++;
-    else if (z < Z_LOWER[k + OFFSET]!) k--;
-    return k;
+    // Written without branches: which way a value goes is a coin toss, and mispredicted branches were half
+    // the cost of sketching a column (docs/performance.md). Z_LOWER ascends, so at most one term is 1.
+    const k = CELL_BUCKET[Math.floor((z + FINE_Z) * CELLS_PER_UNIT)]!;
+    return k + +(z >= Z_LOWER[k + 1 + OFFSET]!) - +(z < Z_LOWER[k + OFFSET]!);
   }
   return searchBucket(z, guessBucket(z));
 }
