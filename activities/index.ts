@@ -10,7 +10,7 @@ import type { ModelCache } from '../inference/model-cache.js';
 import type { Storage } from '../storage/index.js';
 import { withFailureConversion } from './failures.js';
 import { finalizeJob } from './finalize-job.js';
-import { loadShards, planJob } from './plan-job.js';
+import { loadShards, planJob, SHARD_PAGE_BYTES } from './plan-job.js';
 import { recordShardFailure } from './record-failure.js';
 import { scoreShard, temporalHooks } from './score-shard.js';
 import { scoreShards } from './score-shards.js';
@@ -27,7 +27,7 @@ export function createPlanningActivities({ storageFor, models }: ActivityDeps) {
   return withFailureConversion({
     planJob: (input: PlanJobInput) => planJob(storageFor, models, input),
     loadShards: (input: LoadShardsInput) =>
-      loadShards(storageFor(input.output), input.output, input.start, input.count),
+      loadShards(storageFor(input.output), input.output, input.start, input.count, SHARD_PAGE_BYTES),
     finalizeJob: (input: FinalizeJobInput) => finalizeJob(storageFor, models, input),
     recordShardFailure: (input: RecordShardFailureInput) => recordShardFailure(storageFor, input),
   });

@@ -221,11 +221,22 @@ async function resetOutputForJob(storage: Storage, layout: ReturnType<typeof out
   }
 }
 
+/**
+ * A page of shards for a workflow: at most this much JSON, so the activity result stays far below Temporal's
+ * 2 MB payload limit (and our 512 KB guard) however long the paths are. Callers advance by what they got.
+ */
+export const SHARD_PAGE_BYTES = 256 * 1024;
+
+/**
+ * Shards `start` .. `start + count` of the stored plan, in order. With `maxBytes`, only as many as
+ * `withinBytes` lets through.
+ */
 export async function loadShards(
   storage: Storage,
   output: string,
   start: number,
   count: number,
+  maxBytes = Infinity,
 ): Promise<Shard[]> {
   const layout = outputLayout(storage, output);
   const index = JSON.parse(new TextDecoder().decode(await storage.readAll(layout.planIndex))) as PlanIndex;
@@ -238,5 +249,16 @@ export async function loadShards(
     const base = page * index.pageShards;
     out.push(...shards.filter((_, i) => base + i >= start && base + i < end));
   }
-  return out;
+  return withinBytes(out, maxBytes);
+}
+
+/** The leading shards whose JSON array fits in `maxBytes`; at least one, so a caller always moves on. */
+export function withinBytes(shards: Shard[], maxBytes: number): Shard[] {
+  if (maxBytes === Infinity) return shards;
+  let bytes = 2;
+  for (let i = 0; i < shards.length; i++) {
+    bytes += Buffer.byteLength(JSON.stringify(shards[i])) + 1;
+    if (bytes > maxBytes && i > 0) return shards.slice(0, i);
+  }
+  return shards;
 }

@@ -103,7 +103,7 @@ export async function scoreShard(
         t = performance.now();
         const features = model.features.map((f) => batch.columns.get(f)!);
         const predicting = model.predict(features, batch.rows);
-        if (group + 1 < shard.rowGroupEnd) reading = file.readRowGroup(group + 1, wanted);
+        if (group + 1 < shard.rowGroupEnd) reading = readAhead(file, group + 1, wanted);
         // While the model runs: the features' statistics (the larger part of the statistics work).
         const featureStats = featureStatsOf(model, batch, reference);
         const predictions = await predicting;
@@ -314,6 +314,17 @@ export function temporalHooks(rowGroupDelayMs = 0): ShardHooks {
     signal: context.cancellationSignal,
     rowGroupDelayMs,
   };
+}
+
+/**
+ * Starts reading a row group that is awaited only after the model has run. It is marked handled at once: a
+ * read that fails (a corrupt page) while the model runs would otherwise be an unhandled rejection, which
+ * takes the worker process down; the error still reaches the shard when the read is awaited.
+ */
+function readAhead(file: ParquetFile, group: number, columns: string[]): Promise<ColumnBatch> {
+  const reading = file.readRowGroup(group, columns);
+  reading.catch(() => undefined);
+  return reading;
 }
 
 function pause(ms: number, signal?: AbortSignal): Promise<void> {

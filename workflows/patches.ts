@@ -8,3 +8,5 @@ export const JOB_CONTROL_PATCH = 'job-control';
 export const PROGRESS_REPORTS_PATCH = 'partition-progress-reports';
 /** Small consecutive shards scored in batches by one activity (scoreShards). */
 export const SHARD_BATCHES_PATCH = 'shard-batches';
+/** A workflow task schedules at most SCHEDULE_BYTES_PER_TASK of activity input; past it, a 1 ms timer starts a new task. */
+export const SCHEDULE_BUDGET_PATCH = 'schedule-budget';

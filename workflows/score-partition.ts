@@ -1,4 +1,5 @@
 import {
+  ApplicationFailure,
   CancellationScope,
   condition,
   getExternalWorkflowHandle,
@@ -6,6 +7,7 @@ import {
   patched,
   setCurrentDetails,
   setHandler,
+  sleep,
   workflowInfo,
 } from '@temporalio/workflow';
 import type {
@@ -19,7 +21,7 @@ import { mergeStats, type StatsByColumn } from '../domain/stats.js';
 import { planningActivities, scoringActivities } from './activities.js';
 import { partitionDetails } from './details.js';
 import { describeFailure } from './failures.js';
-import { PROGRESS_REPORTS_PATCH, SHARD_BATCHES_PATCH } from './patches.js';
+import { PROGRESS_REPORTS_PATCH, SCHEDULE_BUDGET_PATCH, SHARD_BATCHES_PATCH } from './patches.js';
 import {
   partitionControlSignal,
   partitionProgressQuery,
@@ -31,6 +33,12 @@ import {
 export const SHARD_PAGE = 500;
 /** Most shards one scoring activity takes in a batch; its result is merged statistics, so it stays small. */
 export const MAX_BATCH_SHARDS = 100;
+/**
+ * Activity input one workflow task may schedule. A task's completion carries every command it made and the
+ * server refuses one over 4 MB (gRPC's limit), after which the workflow task fails and retries forever
+ * without a word; a page of shards with long paths, at a high concurrency, would get there.
+ */
+export const SCHEDULE_BYTES_PER_TASK = 1_000_000;
 /** Failures a partition reports in full; the rest are counted (all are in <output>/errors/). */
 const FAILURES_REPORTED = 20;
 
@@ -126,19 +134,42 @@ export async function scorePartition(input: ScorePartitionInput): Promise<ScoreP
     }
   };
 
+  const scheduled = scheduleBudget(
+    JSON.stringify({
+      jobId: input.jobId,
+      model: input.model,
+      output: input.output,
+      idColumns: input.idColumns,
+    }).length,
+  );
   showDetails();
-  for (let start = input.start; start < input.end && !budgetExceeded; start += SHARD_PAGE) {
+  // Pages hold at most SHARD_PAGE shards, fewer when their paths are long (the activity caps a page's bytes).
+  for (let start = input.start; start < input.end && !budgetExceeded;) {
     const shards = await planning.loadShards({
       output: input.output,
       start,
       count: Math.min(SHARD_PAGE, input.end - start),
     });
+    if (shards.length === 0) {
+      throw ApplicationFailure.nonRetryable(
+        `the stored plan in ${input.output} has no shard ${start} (this partition ends at ${input.end})`,
+        'ReconciliationError',
+      );
+    }
+    start += shards.length;
     const groups = batching
       ? batchShards(shards, input.batchRows!, MAX_BATCH_SHARDS)
       : shards.map((s) => [s]);
+    scheduled.newTask(); // the page arrived in a new workflow task
     for (const group of groups) {
-      await condition(() => (!control.paused && inFlight.size < control.concurrency) || budgetExceeded);
+      const bytes = await scheduled.roomFor(group);
+      const ready = () => (!control.paused && inFlight.size < control.concurrency) || budgetExceeded;
+      if (!ready()) {
+        await condition(ready);
+        scheduled.newTask(); // it waited, so for an event of a later task
+      }
       if (budgetExceeded) break;
+      scheduled.add(bytes);
       shardsRunning += group.length;
       const task = (group.length === 1 ? score(group[0]!) : scoreBatch(group)).finally(() => {
         inFlight.delete(task);
@@ -159,6 +190,34 @@ export async function scorePartition(input: ScorePartitionInput): Promise<ScoreP
     budgetExceeded,
     stats,
     history: { events: historyLength, bytes: historySize },
+  };
+}
+
+/**
+ * Counts the activity input scheduled in the current workflow task (an estimate from the JSON; overcounting
+ * only costs a timer). `roomFor` ends the task with a 1 ms timer when the next group would pass
+ * SCHEDULE_BYTES_PER_TASK, `add` counts a group as it is scheduled, and `newTask` is called after anything
+ * that waited for a later task.
+ */
+function scheduleBudget(fixedBytes: number) {
+  let bytes = 0;
+  return {
+    newTask(): void {
+      bytes = 0;
+    },
+    /** Waits for a new task when `group` does not fit in this one; returns its size for `add`. */
+    async roomFor(group: Shard[]): Promise<number> {
+      const next = fixedBytes + JSON.stringify(group).length;
+      // Histories from before the budget replay without its timers.
+      if (bytes > 0 && bytes + next > SCHEDULE_BYTES_PER_TASK && patched(SCHEDULE_BUDGET_PATCH)) {
+        await sleep(1);
+        bytes = 0;
+      }
+      return next;
+    },
+    add(next: number): void {
+      bytes += next;
+    },
   };
 }
 

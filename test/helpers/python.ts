@@ -72,8 +72,22 @@ export async function runPythonClient(
     maxBuffer: 16 * 1024 * 1024,
   }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code?: number | string; stdout?: string; stderr?: string; killed?: boolean }) => {
-      if (typeof error.code !== 'number') throw error;
+    (error: {
+      code?: number | string | null;
+      signal?: string | null;
+      stdout?: string;
+      stderr?: string;
+      killed?: boolean;
+    }) => {
+      if (typeof error.code !== 'number') {
+        // Killed (the timeout, or a signal) or never started: say which, with what it printed.
+        throw new Error(
+          `score_job.py did not exit normally (code ${String(error.code)}, signal ${String(error.signal)}, ` +
+            `killed by the ${options.timeoutMs ?? 120_000} ms timeout: ${Boolean(error.killed)})\n` +
+            `stdout:\n${error.stdout ?? ''}\nstderr:\n${error.stderr ?? ''}`,
+          { cause: error },
+        );
+      }
       return { code: error.code, stdout: error.stdout ?? '', stderr: error.stderr ?? '' };
     },
   );

@@ -6,7 +6,7 @@ import type { Manifest } from '../../activities/finalize-job.js';
 import { JobFailedError } from '../../client/index.js';
 import type { DriftReport } from '../../domain/drift-summary.js';
 import { readNumericColumns } from '../helpers/golden.js';
-import { AI4I_MODEL, AI4I_PARQUET, ROOT, tempDir } from '../helpers/paths.js';
+import { AI4I_MODEL, AI4I_PARQUET, ROOT, sharedDataset, tempDir } from '../helpers/paths.js';
 import { useTestTemporal, type TestWorkers } from '../helpers/temporal.js';
 
 /** The main job end to end: a real Temporal dev server, real workers, the real sample model and data. */
@@ -189,10 +189,7 @@ describe('failures through the real workflow', () => {
 
   it('a folder of non-Parquet files fails naming them', async () => {
     const input = tempDir('csv-input');
-    cpSync(
-      path.join(ROOT, '..', 'shared', 'datasets', 'ai4i2020', 'ai4i2020.csv'),
-      path.join(input, 'ai4i2020.parquet'),
-    );
+    cpSync(sharedDataset('ai4i2020', 'ai4i2020.csv'), path.join(input, 'ai4i2020.parquet'));
     const job = await t.env.client.startJob({ input, model: AI4I_MODEL, output: tempDir('csv-output') });
     const error = (await job.result().catch((e: unknown) => e)) as JobFailedError;
     expect(error.type).toBe('NotParquetError');

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ParquetFile } from '../../parquet/reader.js';
 import { storageFor } from '../../storage/index.js';
-import { CORPUS } from '../helpers/paths.js';
+import { sharedDataset } from '../helpers/paths.js';
+
+const CORPUS = sharedDataset('parquet-testing');
 
 /**
  * The Apache parquet-testing corpus: every file either decodes (all the columns we support) or fails with

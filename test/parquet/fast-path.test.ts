@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { decodeHybrid } from '../../parquet/column-chunk.js';
 import { ParquetFile } from '../../parquet/reader.js';
 import { storageFor } from '../../storage/index.js';
-import { CORPUS, DATASETS, ROOT } from '../helpers/paths.js';
+import { DATASETS, ROOT, sharedDataset } from '../helpers/paths.js';
+
+const CORPUS = sharedDataset('parquet-testing');
 
 /**
  * The fast column path (parquet/column-chunk.ts) must give exactly what hyparquet gives: the same Arrow

@@ -7,13 +7,15 @@ import { describe, expect, it } from 'vitest';
 import { BatchScoreClient } from '../../client/index.js';
 import { findTemporalCli } from '../../temporal/cli-binary.js';
 import { freePort } from '../../temporal/dev-server.js';
+import { JOB_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
 import { scoringTaskQueue } from '../../workflows/task-queues.js';
 import { ROOT, tempDir } from '../helpers/paths.js';
-import { NOOP_MODEL, noopActivities } from './noop-activities.js';
+import { NOOP_MODEL, NOOP_SHARD_ROWS, noopActivities } from './noop-activities.js';
 
 /**
- * A measurement, not a test of speed: no-op activities per second through the real workflows, for dev
- * server and worker settings, to learn what a 100,000-shard no-op job costs in CI. Opt-in:
+ * A measurement, not a test of speed: no-op shards per second through the real workflows, for dev server
+ * and worker settings, to learn what a 100,000-shard no-op job costs in CI. One shard per activity, except
+ * in the `batched` settings (the job's default shardRows: up to 100 small shards per activity). Opt-in:
  *
  *   THROUGHPUT_SHARDS=3000 npx vitest run test/scale/dev-server-throughput.test.ts
  *
@@ -31,6 +33,8 @@ interface Setting {
   pragmas?: string[];
   dynamicConfig?: string[];
   worker?: Partial<WorkerOptions>;
+  /** The job's default shardRows: small shards go to scoreShards in batches of up to 100. Otherwise one per activity. */
+  batched?: boolean;
 }
 
 const ONE_PARTITION = ['matching.numTaskqueueReadPartitions=1', 'matching.numTaskqueueWritePartitions=1'];
@@ -63,6 +67,13 @@ const SETTINGS: Setting[] = [
     worker: { maxConcurrentActivityTaskPolls: 2, maxConcurrentWorkflowTaskPolls: 2 },
   },
   { name: 'memory+cache-4', dbFile: false, worker: { maxCachedWorkflows: 4 } },
+  { name: 'sqlite-file+batched', dbFile: true, batched: true },
+  {
+    name: 'wal+sync-normal+batched',
+    dbFile: true,
+    pragmas: ['journal_mode=wal', 'synchronous=normal'],
+    batched: true,
+  },
 ];
 const chosen = process.env.THROUGHPUT_SETTINGS?.split(',') ?? SETTINGS.map((s) => s.name);
 
@@ -82,6 +93,9 @@ async function startServer(
   const dir = tempDir(`throughput-${setting.name}`);
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless'];
   args.push('--log-level', 'warn');
+  // The workflows upsert the job's search attributes; a server without them stalls every job.
+  for (const [name, type] of Object.entries(JOB_SEARCH_ATTRIBUTES))
+    args.push('--search-attribute', `${name}=${type}`);
   if (setting.dbFile) args.push('--db-filename', path.join(dir, 'temporal.sqlite'));
   for (const p of setting.pragmas ?? []) args.push('--sqlite-pragma', p);
   for (const d of setting.dynamicConfig ?? []) args.push('--dynamic-config-value', d);
@@ -106,7 +120,9 @@ async function startServer(
     stop: async () => {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
+      clearTimeout(timer);
     },
   };
 }
@@ -144,6 +160,7 @@ async function measure(setting: Setting, workflowBundle: { code: string }) {
       model: NOOP_MODEL.folder,
       output: tempDir('throughput-out'),
       concurrency: CONCURRENCY,
+      ...(setting.batched ? {} : { shardRows: NOOP_SHARD_ROWS }),
     });
     const summary = await job.result();
     const seconds = (performance.now() - started) / 1000;
@@ -172,7 +189,7 @@ describe.skipIf(SHARDS === 0)(`no-op throughput, ${SHARDS} shards`, () => {
       logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} },
     });
     const lines = [
-      '| setting | seconds | activities/s | 100,000 would take | server CPU ms / 1k | worker CPU ms / 1k |',
+      '| setting | seconds | shards/s | 100,000 would take | server CPU ms / 1k shards | worker CPU ms / 1k shards |',
       '|---|---:|---:|---:|---:|---:|',
     ];
     for (const setting of SETTINGS.filter((s) => chosen.includes(s.name))) {

@@ -1,5 +1,6 @@
 import type { PlanningActivities, ScoringActivities } from '../../activities/index.js';
 import type { ScoreShardResult, ScoreShardsResult } from '../../domain/job.js';
+import { SHARD_PAGE_BYTES, withinBytes } from '../../activities/plan-job.js';
 import { planShards } from '../../domain/shard-plan.js';
 
 /** Rows per synthetic shard: a job with this shardRows scores one shard per activity (no batches). */
@@ -12,9 +13,13 @@ export const NOOP_MODEL = { folder: '/synthetic/model', name: 'noop', version: '
  * (files of 500 one-row-group shards) and a scorer (one shard or a batch) that returns at once. What is left is the orchestration alone:
  * the workflows, the dev server and the workers' task handling.
  */
-export function noopActivities(shards: number): { planning: PlanningActivities; scoring: ScoringActivities } {
+export function noopActivities(
+  shards: number,
+  options: { uriPrefix?: string } = {},
+): { planning: PlanningActivities; scoring: ScoringActivities } {
+  const prefix = options.uriPrefix ?? '/synthetic';
   const files = Array.from({ length: Math.ceil(shards / 500) }, (_, i) => ({
-    uri: `/synthetic/part-${i}.parquet`,
+    uri: `${prefix}/part-${i}.parquet`,
     rowGroupRows: Array<number>(Math.min(500, shards - i * 500)).fill(NOOP_SHARD_ROWS),
     bytes: 1,
   }));
@@ -29,8 +34,9 @@ export function noopActivities(shards: number): { planning: PlanningActivities; 
       idColumns: [],
       features: ['x'],
     }),
+    // Pages capped in bytes as the real activity caps them.
     loadShards: async ({ start, count }: { start: number; count: number }) =>
-      plan.slice(start, start + count),
+      withinBytes(plan.slice(start, start + count), SHARD_PAGE_BYTES),
     recordShardFailure: async () => undefined,
     finalizeJob: async (input: { stats: unknown }) => ({
       manifestUri: '/synthetic/manifest.json',
