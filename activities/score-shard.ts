@@ -88,26 +88,38 @@ export async function scoreShard(
       'batch-score.model': `${model.contract.name} ${model.contract.version} sha256:${model.sha256}`,
     });
     const wanted = [...new Set([...model.features, ...input.idColumns])];
+    const predict = (batch: ColumnBatch) =>
+      handled(
+        model.predict(
+          model.features.map((f) => batch.columns.get(f)!),
+          batch.rows,
+        ),
+      );
     let rowsDone = 0;
-    // Read-ahead: the next row group is fetched and decoded while the model scores this one. ORT's run()
-    // computes off the JS thread, so decoding, statistics and encoding all hide behind it.
-    let reading: Promise<ColumnBatch> | undefined = file.readRowGroup(shard.rowGroupStart, wanted);
+    // A pipeline over the row groups: the model runs on an inference thread while this thread writes the
+    // previous row group, computes this one's feature statistics and reads and decodes the next. Only the
+    // first read and the last write are not hidden behind the model.
+    let t = performance.now();
+    let batch: ColumnBatch | undefined = await file.readRowGroup(shard.rowGroupStart, wanted);
+    millis.read += performance.now() - t;
+    let predicting: Promise<Predictions> | undefined = predict(batch);
+    let reading: Promise<ColumnBatch> | undefined;
     try {
-      for (let group = shard.rowGroupStart; group < shard.rowGroupEnd; group++) {
+      for (let group = shard.rowGroupStart; batch; group++) {
         if (hooks.signal?.aborted) throw hooks.signal.reason;
-        let t = performance.now();
-        const batch = await reading!;
-        reading = undefined;
-        millis.read += performance.now() - t;
+        if (group + 1 < shard.rowGroupEnd) reading = handled(file.readRowGroup(group + 1, wanted));
+        const featureStats = featureStatsOf(model, batch, reference);
 
         t = performance.now();
-        const features = model.features.map((f) => batch.columns.get(f)!);
-        const predicting = model.predict(features, batch.rows);
-        if (group + 1 < shard.rowGroupEnd) reading = readAhead(file, group + 1, wanted);
-        // While the model runs: the features' statistics (the larger part of the statistics work).
-        const featureStats = featureStatsOf(model, batch, reference);
-        const predictions = await predicting;
+        const predictions = await predicting!;
+        predicting = undefined;
         millis.infer += performance.now() - t;
+
+        t = performance.now();
+        const next: ColumnBatch | undefined = await reading;
+        reading = undefined;
+        millis.read += performance.now() - t;
+        if (next) predicting = predict(next);
 
         t = performance.now();
         const values = outputValues(model, input, batch, predictions);
@@ -120,10 +132,11 @@ export async function scoreShard(
         rowsDone += batch.rows;
         hooks.heartbeat({ rowGroupsDone: group - shard.rowGroupStart + 1, rowsDone });
         if (hooks.rowGroupDelayMs) await pause(hooks.rowGroupDelayMs, hooks.signal);
+        batch = next;
       }
     } finally {
-      // A read-ahead still in flight when scoring stopped early: settle it before the file is closed.
-      await reading?.catch(() => undefined);
+      // A read or a model run still in flight when scoring stopped early: settle it before the file closes.
+      await Promise.allSettled([reading, predicting]);
     }
     if (hooks.signal?.aborted) throw hooks.signal.reason;
     await part.commit();
@@ -317,14 +330,13 @@ export function temporalHooks(rowGroupDelayMs = 0): ShardHooks {
 }
 
 /**
- * Starts reading a row group that is awaited only after the model has run. It is marked handled at once: a
- * read that fails (a corrupt page) while the model runs would otherwise be an unhandled rejection, which
- * takes the worker process down; the error still reaches the shard when the read is awaited.
+ * Marks a promise that is awaited later (a read-ahead, a model run) as handled at once: one that fails while
+ * the shard awaits something else would otherwise be an unhandled rejection, which takes the worker process
+ * down. The error still reaches the shard where the promise is awaited.
  */
-function readAhead(file: ParquetFile, group: number, columns: string[]): Promise<ColumnBatch> {
-  const reading = file.readRowGroup(group, columns);
-  reading.catch(() => undefined);
-  return reading;
+function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }
 
 function pause(ms: number, signal?: AbortSignal): Promise<void> {

@@ -12,7 +12,12 @@ import { scoreShard } from '../activities/score-shard.js';
 import { parseJobSpec } from '../domain/job-spec.js';
 import { planShards, type PlannedFile, type Shard } from '../domain/shard-plan.js';
 import { ModelCache } from '../inference/model-cache.js';
-import { loadModelFolder, ModelSession, type SessionOptions } from '../inference/model-session.js';
+import {
+  loadModelFolder,
+  ModelSession,
+  ortSessionOptions,
+  type SessionOptions,
+} from '../inference/model-session.js';
 import { buildFeatureMatrix } from '../inference/tensor.js';
 import { ParquetFile } from '../parquet/reader.js';
 import { storageFor } from '../storage/index.js';
@@ -80,13 +85,14 @@ function shardsOf(ctx: Context, shardRows?: number): Shard[] {
   return planShards(ctx.files, shardRows ?? defaults.shardRows);
 }
 
-/** ModelSession keeps its onnxruntime session private; the ceiling times that very session's run(). */
-function ortSessionOf(model: ModelSession): ort.InferenceSession {
-  const session = (model as unknown as { session?: Partial<ort.InferenceSession> }).session;
-  if (typeof session?.run !== 'function' || !Array.isArray(session.outputNames)) {
-    throw new Error('ModelSession no longer holds its ORT session in `session`; update bench/stages.ts');
-  }
-  return session as ort.InferenceSession;
+/**
+ * An ONNX Runtime session on this thread, with the options ModelSession's inference threads use, for timing
+ * run() alone. The bench model has no ZipMap, so its file is what the threads load.
+ */
+async function ortSessionOf(ctx: Context, options: SessionOptions = {}): Promise<ort.InferenceSession> {
+  const { contract, onnxBytes } = await loadModelFolder(storageFor(ctx.modelDir), ctx.modelDir);
+  if (contract.output.probabilitiesFormat === 'zipmap') throw new Error('the bench model must not use ZipMap');
+  return ort.InferenceSession.create(onnxBytes, ortSessionOptions(options));
 }
 
 /** The fetches ModelSession.predict asks for: the label and the probabilities. */
@@ -131,7 +137,7 @@ async function read(ctx: Context) {
  * session options ModelSession uses. Reading and building the tensors is not timed.
  */
 async function ceiling(ctx: Context, model: ModelSession) {
-  const session = ortSessionOf(model);
+  const session = await ortSessionOf(ctx, { intraOpThreads: 1 });
   const input = model.contract.input;
   if (input.layout !== 'tensor') throw new Error('the bench assumes a model with one tensor input');
   const fetches = fetchesOf(model);
@@ -153,6 +159,7 @@ async function ceiling(ctx: Context, model: ModelSession) {
     }
     await file.close();
   }
+  await session.release();
   return { ms, rows };
 }
 
@@ -211,7 +218,7 @@ async function sessionOptions(ctx: Context, request: StageRequest) {
   const facts: Record<string, number> = {};
   for (const [label, { concurrent = 1, ...options }] of Object.entries(request.optionSets ?? {})) {
     const model = await ModelSession.create(storageFor(ctx.modelDir), ctx.modelDir, options);
-    const session = ortSessionOf(model);
+    const session = await ortSessionOf(ctx, options);
     const input = model.contract.input as { name: string };
     const fetches = fetchesOf(model);
     await session.run({ [input.name]: tensors[0]! }, fetches); // warm-up
@@ -227,6 +234,7 @@ async function sessionOptions(ctx: Context, request: StageRequest) {
     const used = process.cpuUsage(cpu);
     facts[`${label}:rows_per_s`] = Math.round(rows / seconds);
     facts[`${label}:cpu_cores`] = Math.round(((used.user + used.system) / 1e6 / seconds) * 100) / 100;
+    await session.release();
     await model.dispose();
   }
   return { ms: 0, rows, facts };
@@ -241,12 +249,15 @@ async function main(request: StageRequest): Promise<StageResult> {
   if (request.stage === 'ceiling') {
     model = await ModelSession.create(storageFor(ctx.modelDir), ctx.modelDir, { intraOpThreads: 1 });
   } else if (request.stage === 'e2e') {
-    models = new ModelCache(storageFor, { intraOpThreads: 1 });
+    models = new ModelCache(storageFor, { threads: 1, intraOpThreads: 1 });
   } else if (request.stage === 'machine') {
     // What a worker started with no settings chooses (workers/options.ts), on the cores it has.
     const options = compileWorkerOptions({});
     slots = options.scoringSlots;
-    models = new ModelCache(storageFor, { intraOpThreads: options.ortThreads });
+    models = new ModelCache(storageFor, {
+      threads: options.scoringSlots,
+      intraOpThreads: options.ortThreads,
+    });
     facts.scoring_slots = options.scoringSlots;
     facts.ort_threads = options.ortThreads;
   }

@@ -21,7 +21,7 @@ Options:
   --model <folder>       model folder (model.json + model.onnx)
   --output <uri>         output folder
   --id-columns a,b       input columns copied into the predictions (default: the model's idColumns)
-  --shard-rows N         largest shard in rows (default 100000; shards are whole row groups)
+  --shard-rows N         largest shard in rows (default 1000000; shards are whole row groups)
   --concurrency N        shards scored at once (default 8)
   --job-id ID            job (workflow) id; starting an id that exists follows that job instead
   --max-failed-shards N  failed shards tolerated (default 0): within it the job ends partial

@@ -31,7 +31,7 @@ export const JobSpecSchema = z
       .number()
       .int()
       .positive()
-      .default(100_000)
+      .default(1_000_000)
       .describe('Largest shard, in rows; a shard is a range of whole row groups of one file.'),
     concurrency: z
       .number()

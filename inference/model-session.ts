@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
+import os from 'node:os';
 import type * as arrow from 'apache-arrow';
-import * as ort from 'onnxruntime-node';
+import type * as ort from 'onnxruntime-node';
 import { ModelContractError, SchemaMismatchError } from '../domain/errors.js';
 import { isNumericKind, type ColumnInfo } from '../parquet/schema.js';
 import type { Storage } from '../storage/index.js';
+import { InferencePool, type RunResult } from './inference-pool.js';
+import type { Feed, OutputTensor } from './inference-protocol.js';
 import { parseModelContract, type ModelContract } from './model-contract.js';
 import { looksLikeOnnxModel, stripZipMap } from './onnx-graph.js';
 import { buildFeatureColumns, buildFeatureMatrix } from './tensor.js';
@@ -18,6 +21,11 @@ export interface Predictions {
 }
 
 export interface SessionOptions {
+  /**
+   * Inference threads (one ONNX Runtime session each): the most batches of this model run at once. Default:
+   * the cores available. A worker sets it to its scoring slots.
+   */
+  threads?: number;
   /** ONNX Runtime intra-op threads per session. Default 1: parallelism comes from concurrent shards. */
   intraOpThreads?: number;
   /**
@@ -42,7 +50,21 @@ export const DEFAULT_SESSION_OPTIONS = {
   enableCpuMemArena: true,
   enableMemPattern: true,
   spinning: false,
-} as const satisfies Required<SessionOptions>;
+} as const satisfies Required<Omit<SessionOptions, 'threads'>>;
+
+/** SessionOptions, over the defaults, as onnxruntime-node takes them. */
+export function ortSessionOptions(options: SessionOptions = {}): ort.InferenceSession.SessionOptions {
+  const o = { ...DEFAULT_SESSION_OPTIONS, ...withoutUndefined(options) };
+  return {
+    intraOpNumThreads: o.intraOpThreads,
+    interOpNumThreads: o.interOpThreads,
+    executionMode: o.executionMode,
+    graphOptimizationLevel: o.graphOptimizationLevel,
+    enableCpuMemArena: o.enableCpuMemArena,
+    enableMemPattern: o.enableMemPattern,
+    extra: { session: { intra_op: { allow_spinning: o.spinning ? '1' : '0' } } },
+  };
+}
 
 export interface LoadedModel {
   contract: ModelContract;
@@ -52,7 +74,9 @@ export interface LoadedModel {
 
 /**
  * The ONNX Runtime facade: verifies the folder against model.json, maps Parquet columns to inputs, and
- * decodes outputs (tensors or ZipMap, int64 or string labels) into typed arrays. Create with `create()`.
+ * decodes outputs (tensors or ZipMap, int64 or string labels) into typed arrays. The model runs on
+ * inference threads (InferencePool), never on the caller's thread. Create with `create()`; `dispose()`
+ * stops the threads.
  */
 export class ModelSession {
   private readonly matrices = new MatrixPool();
@@ -61,7 +85,7 @@ export class ModelSession {
     readonly folder: string,
     readonly contract: ModelContract,
     readonly sha256: string,
-    private readonly session: ort.InferenceSession,
+    private readonly pool: InferencePool,
     private readonly probabilitiesOutput: string | undefined,
   ) {}
 
@@ -89,24 +113,18 @@ export class ModelSession {
       bytes = rewrite.model;
       probabilitiesOutput = rewrite.probabilities;
     }
-    let session: ort.InferenceSession;
+    let pool: InferencePool;
     try {
-      const o = { ...DEFAULT_SESSION_OPTIONS, ...withoutUndefined(options) };
-      session = await ort.InferenceSession.create(bytes, {
-        intraOpNumThreads: o.intraOpThreads,
-        interOpNumThreads: o.interOpThreads,
-        executionMode: o.executionMode,
-        graphOptimizationLevel: o.graphOptimizationLevel,
-        enableCpuMemArena: o.enableCpuMemArena,
-        enableMemPattern: o.enableMemPattern,
-        extra: { session: { intra_op: { allow_spinning: o.spinning ? '1' : '0' } } },
-      });
+      pool = await InferencePool.create(
+        { model: bytes, sessionOptions: ortSessionOptions(options) },
+        options.threads ?? os.availableParallelism(),
+      );
     } catch (error) {
-      throw new ModelContractError(`${onnxUri}: ONNX Runtime cannot load the model: ${String(error)}`, {
+      throw new ModelContractError(`${onnxUri}: ONNX Runtime cannot load the model: ${messageOf(error)}`, {
         cause: error,
       });
     }
-    const model = new ModelSession(folder, contract, sha256, session, probabilitiesOutput);
+    const model = new ModelSession(folder, contract, sha256, pool, probabilitiesOutput);
     model.checkGraph();
     return model;
   }
@@ -132,47 +150,54 @@ export class ModelSession {
     }
   }
 
+  /** Runs the model on an inference thread; the calling thread only builds the input matrix. */
   async predict(features: readonly arrow.Vector[], rows: number): Promise<Predictions> {
-    const feeds: Record<string, ort.Tensor> = {};
     const input = this.contract.input;
-    let matrix: Float32Array | undefined;
+    let feeds: Feed[];
     if (input.layout === 'tensor') {
-      // One session serves every shard of the worker and ONNX Runtime reads the input while other shards'
-      // calls run, so each call takes a matrix of its own from the pool and gives it back when run() is done.
-      matrix = this.matrices.take(rows * features.length);
-      feeds[input.name] = new ort.Tensor('float32', buildFeatureMatrix(features, rows, matrix), [
-        rows,
-        features.length,
-      ]);
+      // Each call takes a matrix of its own from the pool (calls of concurrent shards overlap); the thread
+      // hands its buffer back with the outputs.
+      const width = features.length;
+      const matrix = this.matrices.take(rows * width);
+      feeds = [{ name: input.name, data: buildFeatureMatrix(features, rows, matrix), dims: [rows, width] }];
     } else {
-      buildFeatureColumns(features, rows).forEach((column, j) => {
-        feeds[input.names[j]!] = new ort.Tensor('float32', column, [rows, 1]);
-      });
+      feeds = buildFeatureColumns(features, rows).map((column, j) => ({
+        name: input.names[j]!,
+        data: column,
+        dims: [rows, 1],
+      }));
     }
     const fetches = [
       this.contract.output.prediction,
       ...(this.probabilitiesOutput ? [this.probabilitiesOutput] : []),
     ];
+    let result: RunResult | undefined;
     try {
-      const results = await this.session.run(feeds, fetches);
-      return this.decode(results, rows);
+      result = await this.pool.run(feeds, fetches);
+      return this.decode(result.outputs, rows);
     } finally {
-      if (matrix) this.matrices.give(matrix);
+      // Moved back from the thread (or, when the thread died, lost with it).
+      if (input.layout === 'tensor' && result) this.matrices.give(new Float32Array(result.inputs[0]!.buffer));
     }
   }
 
-  async dispose(): Promise<void> {
-    await this.session.release();
+  /** Inference threads running now (they start on demand, up to SessionOptions.threads). */
+  get threads(): number {
+    return this.pool.size;
   }
 
-  private decode(results: ort.InferenceSession.ReturnType, rows: number): Predictions {
+  async dispose(): Promise<void> {
+    await this.pool.dispose();
+  }
+
+  private decode(results: Record<string, OutputTensor>, rows: number): Predictions {
     const where = `${this.folder} (${this.contract.name} ${this.contract.version})`;
     const predictionTensor = results[this.contract.output.prediction];
     if (!predictionTensor)
       throw new ModelContractError(`${where}: no output "${this.contract.output.prediction}"`);
-    if (predictionTensor.size !== rows) {
+    if (predictionTensor.data.length !== rows) {
       throw new ModelContractError(
-        `${where}: output "${this.contract.output.prediction}" has ${predictionTensor.size} values for ${rows} rows (shape [${predictionTensor.dims.join(', ')}])`,
+        `${where}: output "${this.contract.output.prediction}" has ${predictionTensor.data.length} values for ${rows} rows (shape [${predictionTensor.dims.join(', ')}])`,
       );
     }
     let prediction: Predictions['prediction'];
@@ -193,7 +218,7 @@ export class ModelSession {
     if (!this.probabilitiesOutput) return { rows, prediction };
     const probabilities = results[this.probabilitiesOutput];
     const classes = this.contract.classes?.length ?? 0;
-    if (!probabilities || probabilities.type !== 'float32' || probabilities.size !== rows * classes) {
+    if (!probabilities || probabilities.type !== 'float32' || probabilities.data.length !== rows * classes) {
       throw new ModelContractError(
         `${where}: probabilities output "${this.probabilitiesOutput}" should be float32 [${rows}, ${classes}], got ${probabilities?.type} [${probabilities?.dims.join(', ')}]`,
       );
@@ -205,17 +230,17 @@ export class ModelSession {
   private checkGraph(): void {
     const where = `${this.folder}/model.json`;
     const { input, output, features } = this.contract;
+    const graph = this.pool.graph;
     const inputNames = input.layout === 'tensor' ? [input.name] : input.names;
     for (const name of inputNames) {
-      if (!this.session.inputNames.includes(name)) {
+      if (!graph.inputNames.includes(name)) {
         throw new ModelContractError(
-          `${where}: input "${name}" is not in the model (inputs: ${this.session.inputNames.join(', ')})`,
+          `${where}: input "${name}" is not in the model (inputs: ${graph.inputNames.join(', ')})`,
         );
       }
     }
     if (input.layout === 'tensor') {
-      const meta = this.session.inputMetadata.find((m) => m.name === input.name);
-      const width = meta?.isTensor ? meta.shape[1] : undefined;
+      const width = graph.inputs.find((m) => m.name === input.name)?.shape[1];
       if (typeof width === 'number' && width !== features.length) {
         throw new ModelContractError(
           `${where}: lists ${features.length} features but model input "${input.name}" takes ${width}`,
@@ -223,9 +248,9 @@ export class ModelSession {
       }
     }
     for (const name of [output.prediction, this.probabilitiesOutput]) {
-      if (name && !this.session.outputNames.includes(name)) {
+      if (name && !graph.outputNames.includes(name)) {
         throw new ModelContractError(
-          `${where}: output "${name}" is not in the model (outputs: ${this.session.outputNames.join(', ')})`,
+          `${where}: output "${name}" is not in the model (outputs: ${graph.outputNames.join(', ')})`,
         );
       }
     }
@@ -273,6 +298,10 @@ class MatrixPool {
   give(matrix: Float32Array): void {
     if (this.free.length < 4) this.free.push(matrix);
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function withoutUndefined<T extends object>(o: T): Partial<T> {

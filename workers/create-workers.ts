@@ -49,7 +49,10 @@ export async function createWorkers(
   /** Replacement activities, for tests that exercise orchestration alone (e.g. a no-op scorer). */
   overrides: { planning?: PlanningActivities; scoring?: ScoringActivities } = {},
 ): Promise<BatchScoreWorkers> {
-  const models = new ModelCache(storageFor, { intraOpThreads: options.ortThreads });
+  const models = new ModelCache(storageFor, {
+    threads: options.scoringSlots,
+    intraOpThreads: options.ortThreads,
+  });
   const deps = { storageFor, models, rowGroupDelayMs: options.rowGroupDelayMs };
   const workers: Worker[] = [];
   const graceMs = msToNumber(options.shutdownGraceTime);

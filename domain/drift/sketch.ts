@@ -45,6 +45,7 @@ export function sketchOf(
   ref: string,
   valid?: ArrayLike<boolean | number>,
 ): ColumnSketch {
+  if (!valid && !binning.categories && values instanceof Float64Array) return sketchDense(values, binning, ref);
   const { center, scale, edges } = binning;
   const bucketBin = bucketBinsOf(binning);
   const dense = new Float64Array(2 * DENSE + 1);
@@ -85,6 +86,45 @@ export function sketchOf(
     sketch.categories = { counts: categoryCounts, unseen: keepSmallest([...unseen]), unseenTotal };
   }
   return sketch;
+}
+
+/**
+ * sketchOf for the common case, a column of doubles without a validity mask or categories, as every shard
+ * sketches each feature: the same counts, in about half the time. The loop only counts grid buckets; a
+ * histogram bin is a sum of whole buckets except where an edge cuts one, so only values in those few
+ * buckets (and in far ones) take the binary search over the edges, and the rest are added per bucket after.
+ */
+function sketchDense(values: Float64Array, binning: ColumnBinning, ref: string): ColumnSketch {
+  const { center, scale, edges } = binning;
+  const bucketBin = bucketBinsOf(binning);
+  // A batch holds fewer than 2^32 rows, so 32-bit counts cannot overflow.
+  const dense = new Uint32Array(2 * DENSE + 1);
+  const sparse = new Map<number, number>();
+  const histogram = new Float64Array(edges.length + 1);
+  const n = values.length;
+  for (let i = 0; i < n; i++) {
+    const v = values[i]!;
+    if (v - v !== 0) continue; // NaN and ±Infinity: counted apart by the moments, never sketched
+    const k = gridIndexOfZ((v - center) / scale);
+    if (k >= -DENSE && k <= DENSE) {
+      dense[k + DENSE]!++;
+      if (bucketBin[k + DENSE]! < 0) histogram[binOf(edges, v)]!++;
+    } else {
+      sparse.set(k, (sparse.get(k) ?? 0) + 1);
+      histogram[binOf(edges, v)]!++;
+    }
+  }
+  const buckets: Array<[number, number]> = [];
+  for (let j = 0; j < dense.length; j++) {
+    const count = dense[j]!;
+    if (count === 0) continue;
+    buckets.push([j - DENSE, count]);
+    const bin = bucketBin[j]!;
+    if (bin >= 0) histogram[bin]! += count;
+  }
+  for (const [k, count] of sparse) buckets.push([k, count]);
+  buckets.sort((a, b) => a[0] - b[0]);
+  return { ref, grid: encodeRuns(buckets), histogram: Array.from(histogram) };
 }
 
 /**

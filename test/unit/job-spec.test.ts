@@ -17,7 +17,7 @@ describe('job spec', () => {
       input: 'in',
       model: 'm',
       output: 'out',
-      shardRows: 100_000,
+      shardRows: 1_000_000,
       concurrency: 8,
       maxFailedShards: 0,
       heartbeatTimeoutSeconds: 60,
