@@ -10,7 +10,8 @@ import type { ModelSession, Predictions } from '../inference/model-session.js';
 import { ReferenceBinnings } from '../inference/reference-profile.js';
 import { toFloat64 } from '../inference/tensor.js';
 import type { ColumnBatch } from '../parquet/reader.js';
-import { ParquetFile, releaseBatch } from '../parquet/reader.js';
+import { valueCountsOf } from '../parquet/column-chunk.js';
+import { ParquetFile, releaseBatch, releaseColumns } from '../parquet/reader.js';
 import type { ColumnInfo } from '../parquet/schema.js';
 import { PartWriter, type OutputColumn, type OutputValues } from '../parquet/writer.js';
 import type { ObjectSink, Storage } from '../storage/index.js';
@@ -96,6 +97,9 @@ export async function scoreShard(
         ),
       );
     let rowsDone = 0;
+    // Once the model has its matrix and the statistics are counted, only the id columns of a row group are
+    // read again (into the output): a slot holds one whole row group, not two.
+    const featuresOnly = model.features.filter((f) => !input.idColumns.includes(f));
     // A pipeline over the row groups: the model runs on an inference thread while this thread writes the
     // previous row group, computes this one's feature statistics and reads and decodes the next. Only the
     // first read and the last write are not hidden behind the model.
@@ -107,8 +111,9 @@ export async function scoreShard(
     try {
       for (let group = shard.rowGroupStart; batch; group++) {
         if (hooks.signal?.aborted) throw hooks.signal.reason;
-        if (group + 1 < shard.rowGroupEnd) reading = handled(file.readRowGroup(group + 1, wanted));
         const featureStats = featureStatsOf(model, batch, reference);
+        releaseColumns(batch, featuresOnly);
+        if (group + 1 < shard.rowGroupEnd) reading = handled(file.readRowGroup(group + 1, wanted));
 
         t = performance.now();
         const predictions = await predicting!;
@@ -242,7 +247,12 @@ function featureStatsOf(
   const stats: StatsByColumn = {};
   for (const feature of model.features) {
     const vector = batch.columns.get(feature)!;
-    const column = columnStatsOf(toFloat64(vector, batch.rows), undefined, target(feature));
+    const column = columnStatsOf(
+      toFloat64(vector, batch.rows),
+      undefined,
+      target(feature),
+      valueCountsOf(vector),
+    );
     // Null slots were read as NaN; split them back out so the report tells nulls from NaN.
     column.nulls = vector.nullCount;
     column.nans -= vector.nullCount;

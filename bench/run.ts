@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WORKER_PROCESS_ENV } from '../workers/options.js';
 import { DATASET, ensureInputs, type BenchInputs } from './dataset.js';
 import type { StageName, StageRequest, StageResult } from './stages.js';
 
@@ -54,7 +55,9 @@ function option(argv: string[], name: string, fallback: number): number {
 /** Runs a child that prints one JSON object as its last stdout line; returns that object. */
 function runJson<T>(command: string, args: string[], cwd: string): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
+    // Every measurement (the Python peer's too) runs with the environment a deployed worker gets.
+    const env = { ...process.env, ...WORKER_PROCESS_ENV };
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
     child.on('error', reject);

@@ -1,5 +1,5 @@
 import type { ColumnBinning } from './drift/binning.js';
-import { mergeSketches, sketchOf, type ColumnSketch } from './drift/sketch.js';
+import { mergeSketches, sketchOf, sketchOfCounts, type ColumnSketch } from './drift/sketch.js';
 
 /**
  * Mergeable per-column statistics. A shard computes them over its rows; the workflow merges shard results
@@ -118,9 +118,15 @@ export function columnStatsOf(
   values: ArrayLike<number>,
   valid?: ArrayLike<boolean | number>,
   target?: SketchTarget,
+  /** The same values as distinct values and their counts (a dictionary-encoded chunk): a cheaper sketch. */
+  distinct?: { values: Float64Array; counts: Uint32Array },
 ): ColumnStats {
   const stats = momentsOf(values, valid);
-  if (target) stats.sketch = sketchOf(values, target.binning, target.ref, valid);
+  if (target) {
+    stats.sketch = distinct
+      ? sketchOfCounts(distinct.values, distinct.counts, target.binning, target.ref)
+      : sketchOf(values, target.binning, target.ref, valid);
+  }
   return stats;
 }
 

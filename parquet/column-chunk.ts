@@ -100,6 +100,24 @@ function indexes(n: number): Int32Array {
   return indexScratch;
 }
 
+/** A column's distinct values and how many rows hold each: a dictionary and its index counts. */
+export interface ValueCounts {
+  values: Float64Array;
+  counts: Uint32Array;
+}
+
+const valueCounts = new WeakMap<arrow.Vector, ValueCounts>();
+
+/**
+ * For a double column decoded from a chunk whose every page is dictionary-encoded: its dictionary and how
+ * many rows hold each entry (nulls hold none). Statistics that depend only on the values' distribution (the
+ * drift sketch) then cost the distinct values instead of the rows: about 25,000 instead of 122,880 per
+ * sensor column of a row group.
+ */
+export function valueCountsOf(vector: arrow.Vector): ValueCounts | undefined {
+  return valueCounts.get(vector);
+}
+
 /**
  * Decodes `rows` values of one column chunk (all its pages) into an Arrow vector shaped like
  * toArrowVector's: NaN (floats) or 0 (integers) in null slots, and a validity bitmap only when a value is
@@ -120,6 +138,9 @@ export function decodeColumnChunk(
   let nullCount = 0;
   let dictionary: Target | undefined;
   let dictionarySize = 0;
+  // Index counts per dictionary entry, kept while every data page is dictionary-encoded.
+  let counts: Uint32Array | undefined;
+  let countable = kind === 'float64';
   let row = 0;
   const reader = { view: new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength), offset: 0 };
 
@@ -139,7 +160,9 @@ export function decodeColumnChunk(
       dictionarySize = dph.num_values;
       if (bytes.length < dictionarySize * words * 4)
         throw new Error('dictionary page is shorter than its values');
+      if (dictionary) countable = false;
       dictionary = targetOf(kind, copyWords(bytes, 0, dictionarySize * words));
+      counts = countable ? new Uint32Array(dictionarySize) : undefined;
       continue;
     }
     if (header.type === 'INDEX_PAGE') continue;
@@ -193,6 +216,7 @@ export function decodeColumnChunk(
     const present = count - nulls;
 
     if (encoding === 'PLAIN') {
+      countable = false;
       if (data.length - pos < present * words * 4) throw new Error('data page is shorter than its values');
       if (!defined)
         new Uint8Array(out.buffer).set(data.subarray(pos, pos + present * words * 4), row * words * 4);
@@ -209,11 +233,20 @@ export function decodeColumnChunk(
         const bad = gather(target, row, count, dictionary, dictionarySize, valueIndexes, defined, bitmap);
         if (bad >= 0)
           throw new Error(`dictionary index ${bad >>> 0} out of range (${dictionarySize} values)`);
+        if (countable && counts) countIndexes(counts, valueIndexes, present);
       } else spread(target, row, count, dictionary, defined!, bitmap!);
     } else throw new FallBack();
     row += count;
   }
-  return vectorOf(kind, out, rows, nullCount, bitmap);
+  const vector = vectorOf(kind, out, rows, nullCount, bitmap);
+  if (countable && counts && dictionary?.words === 'f64')
+    valueCounts.set(vector, { values: dictionary.a, counts });
+  return vector;
+}
+
+/** Indexes already checked against the dictionary's size by gather(). */
+function countIndexes(counts: Uint32Array, idx: Int32Array, n: number): void {
+  for (let i = 0; i < n; i++) counts[idx[i]!]!++;
 }
 
 /**

@@ -26,7 +26,15 @@ export interface ColumnBatch {
  * with the batch: its vectors must not be read afterwards (their memory will hold another row group).
  */
 export function releaseBatch(batch: ColumnBatch): void {
-  for (const vector of batch.columns.values()) {
+  releaseColumns(batch, [...batch.columns.keys()]);
+}
+
+/** releaseBatch for some columns only: they leave the batch, and their buffers serve later reads. */
+export function releaseColumns(batch: ColumnBatch, names: Iterable<string>): void {
+  for (const name of names) {
+    const vector = batch.columns.get(name);
+    if (!vector) continue;
+    batch.columns.delete(name);
     for (const data of vector.data) columnBuffers.give((data.values as ArrayBufferView).buffer);
   }
 }

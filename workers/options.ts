@@ -51,6 +51,15 @@ export function compileWorkerOptions(
 }
 
 /**
+ * The environment a worker process should start with. glibc's malloc raises its mmap threshold each time a
+ * large block is freed; after that the ~1 MB column buffers and output tensors come from the heap, and the
+ * heap does not give freed ones back, so a worker's RSS ran about 55 MB above what it used (393 MB against
+ * 337 MB over the bench's 10M rows: docs/performance.md, memory). A fixed threshold keeps them mmapped. It
+ * takes effect only at process start: the Dockerfile sets it, and the bench starts its workers with it.
+ */
+export const WORKER_PROCESS_ENV = { MALLOC_MMAP_THRESHOLD_: '131072' } as const;
+
+/**
  * Shards one process scores at once. One ORT thread per shard is the most work per core (a tree ensemble
  * scales worse over intra-op threads than over shards: docs/performance.md, session options), and every
  * shard's reading, statistics and encoding run on the one JS thread while its model runs off it. That JS

@@ -45,7 +45,32 @@ export function sketchOf(
   ref: string,
   valid?: ArrayLike<boolean | number>,
 ): ColumnSketch {
-  if (!valid && !binning.categories && values instanceof Float64Array) return sketchDense(values, binning, ref);
+  if (!valid && !binning.categories && values instanceof Float64Array)
+    return sketchDense(values, binning, ref);
+  return sketchLoop(values, undefined, binning, ref, valid);
+}
+
+/**
+ * The same sketch from distinct values and how often each occurs (a dictionary-encoded column chunk and its
+ * index counts): identical counts, at the cost of the distinct values instead of the rows.
+ */
+export function sketchOfCounts(
+  values: Float64Array,
+  counts: Uint32Array,
+  binning: ColumnBinning,
+  ref: string,
+): ColumnSketch {
+  if (!binning.categories) return sketchDense(values, binning, ref, counts);
+  return sketchLoop(values, counts, binning, ref);
+}
+
+function sketchLoop(
+  values: ArrayLike<number>,
+  counts: Uint32Array | undefined,
+  binning: ColumnBinning,
+  ref: string,
+  valid?: ArrayLike<boolean | number>,
+): ColumnSketch {
   const { center, scale, edges } = binning;
   const bucketBin = bucketBinsOf(binning);
   const dense = new Float64Array(2 * DENSE + 1);
@@ -58,21 +83,22 @@ export function sketchOf(
 
   for (let i = 0; i < values.length; i++) {
     if (valid && !valid[i]) continue;
+    const n = counts ? counts[i]! : 1;
     const v = values[i]!;
-    if (v - v !== 0) continue; // NaN and ±Infinity: counted apart by the moments, never sketched
+    if (v - v !== 0 || n === 0) continue; // NaN and ±Infinity: counted apart by the moments, never sketched
     const k = gridIndexOfZ((v - center) / scale);
     let bin = -1;
     if (k >= -DENSE && k <= DENSE) {
-      dense[k + DENSE]!++;
+      dense[k + DENSE]! += n;
       bin = bucketBin[k + DENSE]!;
-    } else sparse.set(k, (sparse.get(k) ?? 0) + 1);
-    histogram[bin >= 0 ? bin : binOf(edges, v)]!++;
+    } else sparse.set(k, (sparse.get(k) ?? 0) + n);
+    histogram[bin >= 0 ? bin : binOf(edges, v)]! += n;
     if (categoryIndex) {
       const c = categoryIndex.get(v);
-      if (c !== undefined) categoryCounts[c]!++;
+      if (c !== undefined) categoryCounts[c]! += n;
       else {
-        unseen.set(v, (unseen.get(v) ?? 0) + 1);
-        unseenTotal++;
+        unseen.set(v, (unseen.get(v) ?? 0) + n);
+        unseenTotal += n;
       }
     }
   }
@@ -94,7 +120,12 @@ export function sketchOf(
  * histogram bin is a sum of whole buckets except where an edge cuts one, so only values in those few
  * buckets (and in far ones) take the binary search over the edges, and the rest are added per bucket after.
  */
-function sketchDense(values: Float64Array, binning: ColumnBinning, ref: string): ColumnSketch {
+function sketchDense(
+  values: Float64Array,
+  binning: ColumnBinning,
+  ref: string,
+  counts?: Uint32Array,
+): ColumnSketch {
   const { center, scale, edges } = binning;
   const bucketBin = bucketBinsOf(binning);
   // A batch holds fewer than 2^32 rows, so 32-bit counts cannot overflow.
@@ -102,16 +133,33 @@ function sketchDense(values: Float64Array, binning: ColumnBinning, ref: string):
   const sparse = new Map<number, number>();
   const histogram = new Float64Array(edges.length + 1);
   const n = values.length;
-  for (let i = 0; i < n; i++) {
-    const v = values[i]!;
-    if (v - v !== 0) continue; // NaN and ±Infinity: counted apart by the moments, never sketched
-    const k = gridIndexOfZ((v - center) / scale);
-    if (k >= -DENSE && k <= DENSE) {
-      dense[k + DENSE]!++;
-      if (bucketBin[k + DENSE]! < 0) histogram[binOf(edges, v)]!++;
-    } else {
-      sparse.set(k, (sparse.get(k) ?? 0) + 1);
-      histogram[binOf(edges, v)]!++;
+  // Two loops, not one with a weight of 1: the weight's load and test cost the per-row loop a third.
+  if (counts) {
+    for (let i = 0; i < n; i++) {
+      const c = counts[i]!;
+      const v = values[i]!;
+      if (v - v !== 0 || c === 0) continue; // NaN and ±Infinity: counted apart by the moments
+      const k = gridIndexOfZ((v - center) / scale);
+      if (k >= -DENSE && k <= DENSE) {
+        dense[k + DENSE]! += c;
+        if (bucketBin[k + DENSE]! < 0) histogram[binOf(edges, v)]! += c;
+      } else {
+        sparse.set(k, (sparse.get(k) ?? 0) + c);
+        histogram[binOf(edges, v)]! += c;
+      }
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const v = values[i]!;
+      if (v - v !== 0) continue; // NaN and ±Infinity: counted apart by the moments, never sketched
+      const k = gridIndexOfZ((v - center) / scale);
+      if (k >= -DENSE && k <= DENSE) {
+        dense[k + DENSE]!++;
+        if (bucketBin[k + DENSE]! < 0) histogram[binOf(edges, v)]!++;
+      } else {
+        sparse.set(k, (sparse.get(k) ?? 0) + 1);
+        histogram[binOf(edges, v)]!++;
+      }
     }
   }
   const buckets: Array<[number, number]> = [];

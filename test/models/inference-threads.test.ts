@@ -4,7 +4,7 @@ import path from 'node:path';
 import { makeVector } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { ModelContractError } from '../../domain/errors.js';
-import { ModelSession } from '../../inference/model-session.js';
+import { ModelSession, type Predictions } from '../../inference/model-session.js';
 import { ParquetFile } from '../../parquet/reader.js';
 import { storageFor } from '../../storage/index.js';
 import { AI4I_MODEL, AI4I_PARQUET, tempDir } from '../helpers/paths.js';
@@ -66,7 +66,7 @@ describe('ModelSession on inference threads', () => {
       const { rows, features } = await firstRowGroup(one);
       const halves = [features.map((v) => v.slice(0, rows >> 1)), features.map((v) => v.slice(rows >> 1))];
       const sizes = [rows >> 1, rows - (rows >> 1)];
-      const sequential = [];
+      const sequential: Predictions[] = [];
       for (let i = 0; i < 2; i++) sequential.push(await one.predict(halves[i]!, sizes[i]!));
       const concurrent = await Promise.all([0, 1].map((i) => two.predict(halves[i]!, sizes[i]!)));
       expect(one.threads).toBe(1);

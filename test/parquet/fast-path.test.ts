@@ -2,7 +2,9 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import type * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
-import { decodeHybrid } from '../../parquet/column-chunk.js';
+import { binningFromSample } from '../../domain/drift/binning.js';
+import { sketchOf, sketchOfCounts } from '../../domain/drift/sketch.js';
+import { decodeHybrid, valueCountsOf } from '../../parquet/column-chunk.js';
 import { ParquetFile } from '../../parquet/reader.js';
 import { storageFor } from '../../storage/index.js';
 import { DATASETS, ROOT, sharedDataset } from '../helpers/paths.js';
@@ -108,6 +110,66 @@ describe('the fast column path decodes exactly like hyparquet', () => {
     } finally {
       await file.close();
     }
+  });
+});
+
+/** A column's non-null values as value -> rows (NaN is one key: Map keys compare by SameValueZero). */
+function tally(values: ArrayLike<number>): Map<number, number> {
+  const out = new Map<number, number>();
+  for (let i = 0; i < values.length; i++) out.set(values[i]!, (out.get(values[i]!) ?? 0) + 1);
+  return out;
+}
+
+describe('value counts of dictionary-encoded double columns', () => {
+  let counted = 0;
+  let uncounted = 0;
+  let categorical = 0;
+  it.each(files.map((f) => [path.relative(ROOT, f), f]))('%s', async (_name, uri) => {
+    const file = await ParquetFile.open(storageFor(uri), uri);
+    try {
+      const doubles = file.columns.filter((c) => c.kind === 'float64').map((c) => c.name);
+      for (let g = 0; g < file.rowGroupRows.length && doubles.length > 0; g++) {
+        const batch = await file.readRowGroup(g, doubles).catch(() => undefined);
+        if (!batch) continue; // files the reader refuses are the test above's business
+        for (const name of doubles) {
+          const vector = batch.columns.get(name)!;
+          const counts = valueCountsOf(vector);
+          if (!counts) {
+            uncounted++;
+            continue;
+          }
+          counted++;
+          const present = (vector.toArray() as Float64Array).filter((_, i) => vector.isValid(i));
+          const fromCounts = new Map<number, number>();
+          counts.values.forEach((v, j) => {
+            if (counts.counts[j]! > 0) fromCounts.set(v, (fromCounts.get(v) ?? 0) + counts.counts[j]!);
+          });
+          expect(fromCounts, `${name}, row group ${g}`).toEqual(tally(present));
+          // The drift sketch from the counts is the sketch from the rows, count for count.
+          const sorted = Float64Array.from(present.filter((v) => Number.isFinite(v))).sort();
+          if (sorted.length === 0) continue;
+          const binning = binningFromSample(
+            sorted,
+            { min: sorted[0]!, max: sorted[sorted.length - 1]!, std: null },
+            // Few distinct values make a categorical binning, which the sketch counts per value too.
+            [...new Set(sorted)],
+          );
+          if (binning.categories) categorical++;
+          expect(sketchOfCounts(counts.values, counts.counts, binning, 'r')).toEqual(
+            sketchOf(Float64Array.from(present), binning, 'r'),
+          );
+        }
+      }
+    } finally {
+      await file.close();
+    }
+  });
+
+  it('were found where every page uses the dictionary, and only there', () => {
+    expect(counted).toBeGreaterThan(20);
+    expect(categorical).toBeGreaterThan(0);
+    // The fixtures' chunks that fall back to PLAIN pages (and the corpus' PLAIN files) have none.
+    expect(uncounted).toBeGreaterThan(0);
   });
 });
 
