@@ -100,31 +100,34 @@ export async function scoreShard(
     // Once the model has its matrix and the statistics are counted, only the id columns of a row group are
     // read again (into the output): a slot holds one whole row group, not two.
     const featuresOnly = model.features.filter((f) => !input.idColumns.includes(f));
-    // A pipeline over the row groups: the model runs on an inference thread while this thread writes the
-    // previous row group, computes this one's feature statistics and reads and decodes the next. Only the
-    // first read and the last write are not hidden behind the model.
+    // A pipeline over the row groups: while the model scores row group g on its inference thread, this
+    // thread counts g's feature statistics, reads and decodes g + 1 and sends it to the model (it queues
+    // there and starts the moment g ends), then encodes and writes g's predictions. The model never waits
+    // on this thread except for a shard's first read; only the last write is not hidden behind the model.
     let t = performance.now();
     let batch: ColumnBatch | undefined = await file.readRowGroup(shard.rowGroupStart, wanted);
     millis.read += performance.now() - t;
     let predicting: Promise<Predictions> | undefined = predict(batch);
-    let reading: Promise<ColumnBatch> | undefined;
+    let nextPredicting: Promise<Predictions> | undefined;
     try {
       for (let group = shard.rowGroupStart; batch; group++) {
         if (hooks.signal?.aborted) throw hooks.signal.reason;
         const featureStats = featureStatsOf(model, batch, reference);
         releaseColumns(batch, featuresOnly);
-        if (group + 1 < shard.rowGroupEnd) reading = handled(file.readRowGroup(group + 1, wanted));
+
+        let next: ColumnBatch | undefined;
+        if (group + 1 < shard.rowGroupEnd) {
+          t = performance.now();
+          next = await file.readRowGroup(group + 1, wanted);
+          millis.read += performance.now() - t;
+          nextPredicting = predict(next);
+        }
 
         t = performance.now();
         const predictions = await predicting!;
-        predicting = undefined;
+        predicting = nextPredicting;
+        nextPredicting = undefined;
         millis.infer += performance.now() - t;
-
-        t = performance.now();
-        const next: ColumnBatch | undefined = await reading;
-        reading = undefined;
-        millis.read += performance.now() - t;
-        if (next) predicting = predict(next);
 
         t = performance.now();
         const values = outputValues(model, input, batch, predictions);
@@ -140,8 +143,8 @@ export async function scoreShard(
         batch = next;
       }
     } finally {
-      // A read or a model run still in flight when scoring stopped early: settle it before the file closes.
-      await Promise.allSettled([reading, predicting]);
+      // Model runs still in flight when scoring stopped early: settle them before the shard ends.
+      await Promise.allSettled([predicting, nextPredicting]);
     }
     if (hooks.signal?.aborted) throw hooks.signal.reason;
     await part.commit();

@@ -24,8 +24,8 @@ export class ModelLoadError extends Error {}
  * Inference threads for one model: each holds its own ONNX Runtime session and runs one batch at a time,
  * so the worker's JS thread (Parquet decoding, statistics, encoding, heartbeats) never waits on the model,
  * and concurrent shards run their models on separate cores. Threads start on demand up to `maxThreads`;
- * a run that finds them all busy waits for one. Inputs and outputs move between threads without copies
- * (their buffers are transferred).
+ * beyond that a batch queues on a busy thread (at most QUEUE_DEPTH per thread), or waits. Inputs and
+ * outputs move between threads without copies (their buffers are transferred).
  */
 export class InferencePool {
   private readonly threads: InferenceThread[] = [];
@@ -67,31 +67,36 @@ export class InferencePool {
     await Promise.all(this.threads.splice(0).map((t) => t.terminate()));
   }
 
+  /**
+   * An idle thread if there is one; else a new thread while below `maxThreads`; else the least loaded thread
+   * with room in its queue. A queued batch starts the moment the one before it ends, with no round trip
+   * through this thread, so a shard that submits its next row group early keeps its thread busy.
+   */
   private async acquire(): Promise<InferenceThread> {
     for (;;) {
       if (this.disposed) throw new Error('the model session was disposed');
-      const idle = this.threads.find((t) => !t.busy);
-      if (idle) {
-        idle.busy = true;
-        return idle;
-      }
+      const idle = this.threads.find((t) => t.inFlight === 0);
+      if (idle) return idle.take();
       if (this.threads.length + this.starting < this.maxThreads) {
         this.starting++;
         try {
           const thread = await InferenceThread.start(this.data);
-          thread.busy = true;
           this.threads.push(thread);
-          return thread;
+          return thread.take();
         } finally {
           this.starting--;
         }
       }
+      const queue = this.threads
+        .filter((t) => t.inFlight < QUEUE_DEPTH)
+        .sort((a, b) => a.inFlight - b.inFlight)[0];
+      if (queue) return queue.take();
       await new Promise<void>((wake) => this.waiting.push(wake));
     }
   }
 
   private release(thread: InferenceThread): void {
-    thread.busy = false;
+    thread.inFlight--;
     // A thread that died is dropped; the next run starts another in its place.
     const index = this.threads.indexOf(thread);
     if (!thread.alive && index >= 0) this.threads.splice(index, 1);
@@ -99,12 +104,19 @@ export class InferencePool {
   }
 }
 
+/** Batches a thread holds at once: the one it runs and the next, already sent. */
+const QUEUE_DEPTH = 2;
+
 /** One worker thread and its session. Held by the process only while it runs a batch. */
 class InferenceThread {
-  busy = false;
+  /** Batches sent and not yet answered (or about to be sent: counted from take()). */
+  inFlight = 0;
   alive = true;
   private nextId = 1;
-  private pending: { id: number; resolve: (r: RunResult) => void; reject: (e: Error) => void } | undefined;
+  private readonly pending = new Map<
+    number,
+    { resolve: (r: RunResult) => void; reject: (e: Error) => void }
+  >();
 
   private constructor(
     private readonly worker: Worker,
@@ -137,12 +149,18 @@ class InferenceThread {
     });
   }
 
+  /** Reserves a place in this thread's queue for a run(); the pool gives it back in release(). */
+  take(): this {
+    this.inFlight++;
+    return this;
+  }
+
   run(feeds: Feed[], fetches: string[]): Promise<RunResult> {
     if (!this.alive) return Promise.reject(new Error('the inference thread has stopped'));
     const request: InferenceRequest = { id: this.nextId++, feeds, fetches };
     return new Promise((resolve, reject) => {
-      this.pending = { id: request.id, resolve, reject };
-      this.worker.ref();
+      this.pending.set(request.id, { resolve, reject });
+      if (this.pending.size === 1) this.worker.ref();
       this.worker.postMessage(
         request,
         feeds.map((f) => f.data.buffer as ArrayBuffer),
@@ -156,19 +174,19 @@ class InferenceThread {
   }
 
   private settle(reply: InferenceReply): void {
-    const pending = this.pending;
-    if (!pending || pending.id !== reply.id) return;
-    this.pending = undefined;
-    this.worker.unref();
+    const pending = this.pending.get(reply.id);
+    if (!pending) return;
+    this.pending.delete(reply.id);
+    if (this.pending.size === 0) this.worker.unref();
     if (reply.error !== undefined) pending.reject(new Error(`ONNX Runtime: ${reply.error}`));
     else pending.resolve({ outputs: reply.outputs, inputs: reply.inputs });
   }
 
   private stop(error: Error): void {
     this.alive = false;
-    const pending = this.pending;
-    this.pending = undefined;
-    pending?.reject(error);
+    const pending = [...this.pending.values()];
+    this.pending.clear();
+    for (const p of pending) p.reject(error);
   }
 }
 

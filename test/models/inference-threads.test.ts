@@ -80,10 +80,32 @@ describe('ModelSession on inference threads', () => {
     }
   });
 
+  it('queues batches on a busy thread and answers each with its own rows', async () => {
+    const model = await ModelSession.create(storageFor(AI4I_MODEL), AI4I_MODEL, { threads: 1 });
+    try {
+      const { rows, features } = await firstRowGroup(model);
+      const thirds = [0, 1, 2].map((k) => {
+        const from = Math.floor((k * rows) / 3);
+        const to = Math.floor(((k + 1) * rows) / 3);
+        return { rows: to - from, features: features.map((v) => v.slice(from, to)) };
+      });
+      const sequential: Predictions[] = [];
+      for (const t of thirds) sequential.push(await model.predict(t.features, t.rows));
+      // Three at once on one thread: two queue there, the third waits for room.
+      const concurrent = await Promise.all(thirds.map((t) => model.predict(t.features, t.rows)));
+      expect(model.threads).toBe(1);
+      concurrent.forEach((p, i) => expect(p).toEqual(sequential[i]));
+    } finally {
+      await model.dispose();
+    }
+  });
+
   it('says why ONNX Runtime cannot load a model, naming the file', async () => {
     const folder = tempDir('bad-onnx');
     mkdirSync(folder, { recursive: true });
-    const contract = JSON.parse(readFileSync(path.join(AI4I_MODEL, 'model.json'), 'utf8'));
+    const contract = JSON.parse(readFileSync(path.join(AI4I_MODEL, 'model.json'), 'utf8')) as {
+      onnx: { file: string; sha256: string };
+    };
     // A well-formed ONNX file whose operator no runtime implements (a misspelt op type, same length).
     const onnx = readFileSync(path.join(AI4I_MODEL, contract.onnx.file), 'latin1');
     expect(onnx).toContain('TreeEnsembleClassifier');
