@@ -4,7 +4,7 @@ import { ModelContractError } from '../domain/errors.js';
 import type { ScoreShardInput, ScoreShardResult } from '../domain/job.js';
 import type { Shard } from '../domain/shard-plan.js';
 import type { ReferenceBinning } from '../domain/drift/binning.js';
-import { columnStatsOf, mergeStats, type StatsByColumn } from '../domain/stats.js';
+import { columnStatsOf, columnStatsOfCounts, mergeStats, type StatsByColumn } from '../domain/stats.js';
 import type { ModelCache } from '../inference/model-cache.js';
 import type { ModelSession, Predictions } from '../inference/model-session.js';
 import { ReferenceBinnings } from '../inference/reference-profile.js';
@@ -223,6 +223,24 @@ function strided(matrix: Float32Array, rows: number, width: number, column: numb
   return out;
 }
 
+/** Labels up to this many: counted per class, not per row (an array tally instead of a sketch per row). */
+const SMALL_LABELS = 1024;
+
+/** Statistics of int64 class labels: per class when they are small non-negative integers, else per row. */
+function labelStatsOf(labels: BigInt64Array, target: ReturnType<SketchTargets>) {
+  const words = new Int32Array(labels.buffer, labels.byteOffset, labels.length * 2);
+  const counts = new Uint32Array(SMALL_LABELS);
+  for (let i = 0; i < labels.length; i++) {
+    const low = words[2 * i]!;
+    if (words[2 * i + 1] !== 0 || low >>> 0 >= SMALL_LABELS)
+      return columnStatsOf(int64ToFloat64(labels), undefined, target);
+    counts[low]!++;
+  }
+  return columnStatsOfCounts(CLASS_VALUES, counts, target);
+}
+
+const CLASS_VALUES = Float64Array.from({ length: SMALL_LABELS }, (_, k) => k);
+
 /** One parse of each model's reference binning per worker process (re-read, and re-parsed if it changed). */
 const referenceBinnings = new ReferenceBinnings();
 
@@ -250,15 +268,14 @@ function featureStatsOf(
   const stats: StatsByColumn = {};
   for (const feature of model.features) {
     const vector = batch.columns.get(feature)!;
-    const column = columnStatsOf(
-      toFloat64(vector, batch.rows),
-      undefined,
-      target(feature),
-      valueCountsOf(vector),
-    );
-    // Null slots were read as NaN; split them back out so the report tells nulls from NaN.
+    // A dictionary-encoded column is counted per distinct value (about a fifth of the rows of a sensor).
+    const distinct = valueCountsOf(vector);
+    const column = distinct
+      ? columnStatsOfCounts(distinct.values, distinct.counts, target(feature))
+      : columnStatsOf(toFloat64(vector, batch.rows), undefined, target(feature));
+    // Per row, null slots read as NaN: split them back out so the report tells nulls from NaN.
+    if (!distinct) column.nans -= vector.nullCount;
     column.nulls = vector.nullCount;
-    column.nans -= vector.nullCount;
     stats[feature] = column;
   }
   return stats;
@@ -275,8 +292,7 @@ function predictionStatsOf(
   for (const name of [PREDICTION_COLUMN, ...probabilityColumns(model)]) {
     const v = values.get(name);
     if (v instanceof Float64Array) stats[name] = columnStatsOf(v, undefined, target(name));
-    else if (v instanceof BigInt64Array)
-      stats[name] = columnStatsOf(int64ToFloat64(v), undefined, target(name));
+    else if (v instanceof BigInt64Array) stats[name] = labelStatsOf(v, target(name));
   }
   return stats;
 }

@@ -118,15 +118,54 @@ export function columnStatsOf(
   values: ArrayLike<number>,
   valid?: ArrayLike<boolean | number>,
   target?: SketchTarget,
-  /** The same values as distinct values and their counts (a dictionary-encoded chunk): a cheaper sketch. */
-  distinct?: { values: Float64Array; counts: Uint32Array },
 ): ColumnStats {
   const stats = momentsOf(values, valid);
-  if (target) {
-    stats.sketch = distinct
-      ? sketchOfCounts(distinct.values, distinct.counts, target.binning, target.ref)
-      : sketchOf(values, target.binning, target.ref, valid);
+  if (target) stats.sketch = sketchOf(values, target.binning, target.ref, valid);
+  return stats;
+}
+
+/**
+ * The same statistics from distinct values and how many rows hold each (a dictionary-encoded column chunk
+ * and its index counts), at the cost of the distinct values instead of the rows. Counts, extremes and the
+ * sketch are exactly the per-row ones; the mean and m2 sum value × count, so they may differ from the
+ * per-row sums in the last bits (both are rounded sums; this one rounds fewer times). Rows that are null
+ * hold no value here: `nulls` is left 0 for the caller to set.
+ */
+export function columnStatsOfCounts(
+  values: Float64Array,
+  counts: Uint32Array,
+  target?: SketchTarget,
+): ColumnStats {
+  const stats = emptyColumnStats();
+  let sum = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let j = 0; j < values.length; j++) {
+    const c = counts[j]!;
+    if (c === 0) continue;
+    const v = values[j]!;
+    if (Number.isNaN(v)) stats.nans += c;
+    else if (v === Infinity || v === -Infinity) stats.infinities += c;
+    else {
+      stats.count += c;
+      sum += v * c;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
   }
+  if (stats.count > 0) {
+    const mean = sum / stats.count;
+    let m2 = 0;
+    for (let j = 0; j < values.length; j++) {
+      const v = values[j]!;
+      if (counts[j]! > 0 && Number.isFinite(v)) m2 += counts[j]! * (v - mean) * (v - mean);
+    }
+    stats.mean = saturate(mean);
+    stats.m2 = saturate(m2);
+    stats.min = min;
+    stats.max = max;
+  }
+  if (target) stats.sketch = sketchOfCounts(values, counts, target.binning, target.ref);
   return stats;
 }
 

@@ -162,7 +162,7 @@ export function decodeColumnChunk(
         throw new Error('dictionary page is shorter than its values');
       if (dictionary) countable = false;
       dictionary = targetOf(kind, copyWords(bytes, 0, dictionarySize * words));
-      counts = countable ? new Uint32Array(dictionarySize) : undefined;
+      if (kind === 'float64') counts = new Uint32Array(dictionarySize);
       continue;
     }
     if (header.type === 'INDEX_PAGE') continue;
@@ -230,10 +230,19 @@ export function decodeColumnChunk(
         if (width > 32) throw new Error(`dictionary index width ${width}`);
         const valueIndexes = indexes(present);
         decodeHybrid(data, pos + 1, data.length, width, valueIndexes, present);
-        const bad = gather(target, row, count, dictionary, dictionarySize, valueIndexes, defined, bitmap);
+        const bad = gather(
+          target,
+          row,
+          count,
+          dictionary,
+          dictionarySize,
+          valueIndexes,
+          defined,
+          bitmap,
+          counts,
+        );
         if (bad >= 0)
           throw new Error(`dictionary index ${bad >>> 0} out of range (${dictionarySize} values)`);
-        if (countable && counts) countIndexes(counts, valueIndexes, present);
       } else spread(target, row, count, dictionary, defined!, bitmap!);
     } else throw new FallBack();
     row += count;
@@ -242,11 +251,6 @@ export function decodeColumnChunk(
   if (countable && counts && dictionary?.words === 'f64')
     valueCounts.set(vector, { values: dictionary.a, counts });
   return vector;
-}
-
-/** Indexes already checked against the dictionary's size by gather(). */
-function countIndexes(counts: Uint32Array, idx: Int32Array, n: number): void {
-  for (let i = 0; i < n; i++) counts[idx[i]!]!++;
 }
 
 /**
@@ -283,11 +287,14 @@ function gather(
   idx: Int32Array,
   defined: Int32Array | undefined,
   bitmap: Uint8Array | undefined,
+  /** Doubles only: rows per dictionary entry, counted as they are gathered (see valueCountsOf). */
+  counts?: Uint32Array,
 ): number {
   if (out.words === 'f64' && dict.words === 'f64') {
+    const tally = counts ?? discardedCounts(size);
     return defined
-      ? gatherF64Nulls(out.a, row, count, dict.a, size, idx, defined, bitmap!)
-      : gatherF64(out.a, row, count, dict.a, size, idx);
+      ? gatherF64Nulls(out.a, row, count, dict.a, size, idx, defined, bitmap!, tally)
+      : gatherF64(out.a, row, count, dict.a, size, idx, tally);
   }
   if (out.words === 2 && dict.words === 2) {
     return defined
@@ -309,11 +316,13 @@ function gatherF64(
   dict: Float64Array,
   size: number,
   idx: Int32Array,
+  counts: Uint32Array,
 ): number {
   for (let i = 0; i < n; i++) {
     const k = idx[i]!;
     if (k >>> 0 >= size) return k;
     out[row + i] = dict[k]!;
+    counts[k]!++;
   }
   return -1;
 }
@@ -327,6 +336,7 @@ function gatherF64Nulls(
   idx: Int32Array,
   defined: Int32Array,
   bitmap: Uint8Array,
+  counts: Uint32Array,
 ): number {
   for (let i = 0, j = 0; i < n; i++) {
     if (defined[i] === 0) {
@@ -337,6 +347,7 @@ function gatherF64Nulls(
     const k = idx[j++]!;
     if (k >>> 0 >= size) return k;
     out[row + i] = dict[k]!;
+    counts[k]!++;
   }
   return -1;
 }
@@ -436,6 +447,13 @@ function spread(
   for (let i = 0; i < count; i++) identity[i] = i;
   // A spread is a gather through the identity; `size` is never exceeded.
   gather(out, row, count, values, count, identity, defined, bitmap);
+}
+
+/** Where a gather that no one reads the counts of (a spread of PLAIN values) counts them. */
+let countScratch = new Uint32Array(0);
+function discardedCounts(size: number): Uint32Array {
+  if (countScratch.length < size) countScratch = new Uint32Array(size);
+  return countScratch;
 }
 
 function countZeros(levels: Int32Array, n: number): number {

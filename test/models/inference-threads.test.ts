@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { makeVector } from 'apache-arrow';
+import { makeVector, type Vector } from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { ModelContractError } from '../../domain/errors.js';
 import { ModelSession, type Predictions } from '../../inference/model-session.js';
@@ -26,7 +26,7 @@ async function firstRowGroup(model: ModelSession) {
 }
 
 /** The row group repeated `times` times: a batch large enough to take the model a while. */
-function repeated(features: ReturnType<typeof makeVector>[], rows: number, times: number) {
+function repeated(features: readonly Vector[], rows: number, times: number): Vector[] {
   return features.map((vector) => {
     const source = Float64Array.from(vector.toArray() as ArrayLike<number | bigint>, Number);
     const out = new Float64Array(rows * times);

@@ -4,6 +4,7 @@ import type * as arrow from 'apache-arrow';
 import { describe, expect, it } from 'vitest';
 import { binningFromSample } from '../../domain/drift/binning.js';
 import { sketchOf, sketchOfCounts } from '../../domain/drift/sketch.js';
+import { columnStatsOf, columnStatsOfCounts } from '../../domain/stats.js';
 import { decodeHybrid, valueCountsOf } from '../../parquet/column-chunk.js';
 import { ParquetFile } from '../../parquet/reader.js';
 import { storageFor } from '../../storage/index.js';
@@ -158,6 +159,15 @@ describe('value counts of dictionary-encoded double columns', () => {
           expect(sketchOfCounts(counts.values, counts.counts, binning, 'r')).toEqual(
             sketchOf(Float64Array.from(present), binning, 'r'),
           );
+          // And the moments: counts and extremes exactly, the sums to rounding.
+          const target = { binning, ref: 'r' };
+          const perRow = columnStatsOf(Float64Array.from(present), undefined, target);
+          const perValue = columnStatsOfCounts(counts.values, counts.counts, target);
+          expect({ ...perValue, mean: 0, m2: 0 }).toEqual({ ...perRow, mean: 0, m2: 0 });
+          expect(Math.abs(perValue.mean - perRow.mean)).toBeLessThanOrEqual(
+            1e-12 * Math.max(1, Math.abs(perRow.mean)),
+          );
+          expect(Math.abs(perValue.m2 - perRow.m2)).toBeLessThanOrEqual(1e-9 * Math.max(1, perRow.m2));
         }
       }
     } finally {
