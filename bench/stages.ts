@@ -91,7 +91,8 @@ function shardsOf(ctx: Context, shardRows?: number): Shard[] {
  */
 async function ortSessionOf(ctx: Context, options: SessionOptions = {}): Promise<ort.InferenceSession> {
   const { contract, onnxBytes } = await loadModelFolder(storageFor(ctx.modelDir), ctx.modelDir);
-  if (contract.output.probabilitiesFormat === 'zipmap') throw new Error('the bench model must not use ZipMap');
+  if (contract.output.probabilitiesFormat === 'zipmap')
+    throw new Error('the bench model must not use ZipMap');
   return ort.InferenceSession.create(onnxBytes, ortSessionOptions(options));
 }
 

@@ -37,6 +37,5 @@ export interface OutputTensor {
 
 /** Every reply hands the request's input buffers back, so their matrices can be reused. */
 export type InferenceReply = { id: number; inputs: Float32Array[] } & (
-  | { outputs: Record<string, OutputTensor>; error?: undefined }
-  | { error: string; outputs?: undefined }
+  { outputs: Record<string, OutputTensor>; error?: undefined } | { error: string; outputs?: undefined }
 );
