@@ -60,11 +60,12 @@ export function compileWorkerOptions(
 export const WORKER_PROCESS_ENV = { MALLOC_MMAP_THRESHOLD_: '131072' } as const;
 
 /**
- * Shards one process scores at once. One ORT thread per shard is the most work per core (a tree ensemble
- * scales worse over intra-op threads than over shards: docs/performance.md, session options), and every
- * shard's reading, statistics and encoding run on the one JS thread while its model runs off it. That JS
- * work is about a fifth of the model's, so one process keeps about four shards fed; beyond four cores, the
- * extra cores go to intra-op threads (or, better, to more worker processes per machine).
+ * Shards one process scores at once, each with its model on an inference thread of its own. One ORT thread
+ * per shard is the most work per core (a tree ensemble scales worse over intra-op threads than over shards:
+ * docs/performance.md, session options), and every shard's reading, statistics and encoding run on the one
+ * JS thread meanwhile. That JS work is about 40 % of the model's, so one process keeps 2-3 shards fed: on
+ * machines with more than 2 cores, one worker process per 2 cores beats one process with more slots (the
+ * default stays up to 4, so a single worker started by hand still uses every core).
  */
 export const MAX_SCORING_SLOTS = 4;
 
