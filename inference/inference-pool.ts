@@ -75,6 +75,9 @@ export class InferencePool {
   private async acquire(): Promise<InferenceThread> {
     for (;;) {
       if (this.disposed) throw new Error('the model session was disposed');
+      // A thread that died while idle (out of memory, say) has nothing to release: drop it here.
+      for (let i = this.threads.length - 1; i >= 0; i--)
+        if (!this.threads[i]!.alive && this.threads[i]!.inFlight === 0) this.threads.splice(i, 1);
       const idle = this.threads.find((t) => t.inFlight === 0);
       if (idle) return idle.take();
       if (this.threads.length + this.starting < this.maxThreads) {
@@ -88,7 +91,7 @@ export class InferencePool {
         }
       }
       const queue = this.threads
-        .filter((t) => t.inFlight < QUEUE_DEPTH)
+        .filter((t) => t.alive && t.inFlight < QUEUE_DEPTH)
         .sort((a, b) => a.inFlight - b.inFlight)[0];
       if (queue) return queue.take();
       await new Promise<void>((wake) => this.waiting.push(wake));
