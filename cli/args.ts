@@ -35,10 +35,27 @@ export function required(values: Record<string, unknown>, names: string[]): void
 }
 
 export function positiveInt(value: string | undefined, flag: string): number | undefined {
+  return wholeNumber(value, flag, 1);
+}
+
+/** A whole-number flag from `min` up to `max`; a bad one is a usage error that states the range. */
+export function wholeNumber(
+  value: string | undefined,
+  flag: string,
+  min: number,
+  max?: number,
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new UsageError(`--${flag} ${value}: expected a positive whole number`);
+  if (value.trim() === '' || !Number.isInteger(n) || n < min || (max !== undefined && n > max)) {
+    const range =
+      max !== undefined
+        ? `a whole number from ${min} to ${max}`
+        : min === 0
+          ? 'a whole number, 0 or more'
+          : 'a positive whole number';
+    throw new UsageError(`--${flag} ${value}: expected ${range}`);
+  }
   return n;
 }
 

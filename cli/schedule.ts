@@ -6,7 +6,17 @@ import {
   type OverlapPolicy,
   type ScheduleInfo,
 } from '../client/index.js';
-import { absolute, list, parse, positiveInt, required, stripUndefined, UsageError } from './args.js';
+import { MAX_CONCURRENCY } from '../domain/job-spec.js';
+import {
+  absolute,
+  list,
+  parse,
+  positiveInt,
+  required,
+  stripUndefined,
+  wholeNumber,
+  UsageError,
+} from './args.js';
 import { connectToCluster } from './cluster.js';
 
 export const SCHEDULE_HELP = `batch-score schedule <action> <schedule-id> [options]
@@ -172,9 +182,8 @@ function jobFields(values: Values): Partial<JobSpec> {
   return {
     idColumns: list(values['id-columns']),
     shardRows: positiveInt(values['shard-rows'], 'shard-rows'),
-    concurrency: positiveInt(values.concurrency, 'concurrency'),
-    maxFailedShards:
-      values['max-failed-shards'] === '0' ? 0 : positiveInt(values['max-failed-shards'], 'max-failed-shards'),
+    concurrency: wholeNumber(values.concurrency, 'concurrency', 1, MAX_CONCURRENCY),
+    maxFailedShards: wholeNumber(values['max-failed-shards'], 'max-failed-shards', 0),
   };
 }
 

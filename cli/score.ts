@@ -3,7 +3,8 @@ import type { JobSummary } from '../domain/job.js';
 import { resolveTemporal } from '../temporal/embedded.js';
 import { createWorkers } from '../workers/create-workers.js';
 import { compileWorkerOptions } from '../workers/options.js';
-import { absolute, list, parse, positiveInt, required, stripUndefined } from './args.js';
+import { MAX_CONCURRENCY } from '../domain/job-spec.js';
+import { absolute, list, parse, positiveInt, required, stripUndefined, wholeNumber } from './args.js';
 import { ProgressLine } from './progress.js';
 import { installQuietRuntime } from './runtime.js';
 
@@ -22,7 +23,7 @@ Options:
   --output <uri>         output folder
   --id-columns a,b       input columns copied into the predictions (default: the model's idColumns)
   --shard-rows N         largest shard in rows (default 1000000; shards are whole row groups)
-  --concurrency N        shards scored at once (default 8)
+  --concurrency N        shards scored at once (default 8, at most 10000)
   --job-id ID            job (workflow) id; starting an id that exists follows that job instead
   --max-failed-shards N  failed shards tolerated (default 0): within it the job ends partial
   --json                 print the final summary as one JSON object on the last line
@@ -54,9 +55,8 @@ export async function scoreCommand(argv: string[]): Promise<number> {
     output: absolute(values.output!),
     idColumns: list(values['id-columns']),
     shardRows: positiveInt(values['shard-rows'], 'shard-rows'),
-    concurrency: positiveInt(values.concurrency, 'concurrency'),
-    maxFailedShards:
-      values['max-failed-shards'] === '0' ? 0 : positiveInt(values['max-failed-shards'], 'max-failed-shards'),
+    concurrency: wholeNumber(values.concurrency, 'concurrency', 1, MAX_CONCURRENCY),
+    maxFailedShards: wholeNumber(values['max-failed-shards'], 'max-failed-shards', 0),
   };
   const say = (line: string) => process.stderr.write(`${line}\n`);
 
@@ -80,10 +80,17 @@ export async function scoreCommand(argv: string[]): Promise<number> {
       running = workers.run();
       running.catch((error: unknown) => say(`worker stopped: ${String(error)}`));
     }
+    const existing = values['job-id'] ? await statusOf(client, values['job-id']) : undefined;
     const job = await client.startJob(stripUndefined(spec), { jobId: values['job-id'] });
-    say(
-      `job ${job.jobId} started${temporal.uiUrl ? ` (Web UI: ${temporal.uiUrl}/namespaces/${temporal.settings.namespace}/workflows/${job.jobId})` : ` on ${temporal.settings.address}`}`,
-    );
+    const where = temporal.uiUrl
+      ? ` (Web UI: ${temporal.uiUrl}/namespaces/${temporal.settings.namespace}/workflows/${job.jobId})`
+      : ` on ${temporal.settings.address}`;
+    // Job ids are idempotent: a running or finished job is followed, never started again with this spec.
+    if (existing === 'RUNNING' || existing === 'COMPLETED')
+      say(
+        `job ${job.jobId} ${existing === 'RUNNING' ? 'is already running' : 'already finished'}: following it${where}; its own input, model and output stand, this command's are not used`,
+      );
+    else say(`job ${job.jobId} started${where}`);
     const summary = await followJob(job, values.json === true);
     printSummary(summary, values.json === true);
     return summary.status === 'completed' ? 0 : EXIT_PARTIAL;
@@ -170,7 +177,7 @@ function printSummary(summary: JobSummary, json: boolean): void {
   const drift = summary.drift;
   const lines = [
     `job ${summary.jobId}: ${summary.status}`,
-    `  rows: ${summary.rowsIn.toLocaleString('en-US')} in, ${summary.rowsScored.toLocaleString('en-US')} scored, ${summary.rowsFailed} failed`,
+    `  rows: ${summary.rowsIn.toLocaleString('en-US')} in, ${summary.rowsScored.toLocaleString('en-US')} scored, ${summary.rowsFailed.toLocaleString('en-US')} failed`,
     `  shards: ${summary.shards.done}/${summary.shards.planned} done, ${summary.shards.failed} failed`,
     ...summary.failedShards.map(
       (f) => `    failed: ${f.shardId} (${f.fileUri}): ${f.errorType}: ${f.message}`,
@@ -237,4 +244,13 @@ function formatDriftValue(v: number): string {
   return v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6)
     ? v.toExponential(2)
     : String(Number(v.toPrecision(3)));
+}
+
+/** The status of the job's latest run, or undefined when there is none. */
+async function statusOf(client: BatchScoreClient, jobId: string): Promise<string | undefined> {
+  try {
+    return (await client.getJob(jobId).workflow.describe()).status.name;
+  } catch {
+    return undefined;
+  }
 }

@@ -6,6 +6,9 @@ import { isTimeZone, templateProblems } from './path-templates.js';
  * The one JSON object a scoring job takes. Everything but `input`, `model` and `output` has a default,
  * so a person can start a job from the Temporal Web UI by pasting three lines of JSON.
  */
+/** The most shards a job may score at once (a workflow schedules at most this many activities). */
+export const MAX_CONCURRENCY = 10_000;
+
 export const JobSpecSchema = z
   .object({
     input: z
@@ -37,7 +40,7 @@ export const JobSpecSchema = z
       .number()
       .int()
       .positive()
-      .max(10_000)
+      .max(MAX_CONCURRENCY)
       .default(8)
       .describe('Most shards scored at once across all workers.'),
     maxFailedShards: z

@@ -261,7 +261,7 @@ export class ModelSession {
 export async function loadModelFolder(storage: Storage, folder: string): Promise<LoadedModel> {
   const jsonUri = storage.join(folder, 'model.json');
   const info = await storage.stat(jsonUri);
-  if (!info) throw new ModelContractError(`model folder ${folder} has no model.json`);
+  if (!info) throw new ModelContractError(`model folder ${folder} does not exist or has no model.json`);
   let raw: unknown;
   try {
     raw = JSON.parse(new TextDecoder().decode(await storage.readAll(jsonUri)));

@@ -24,7 +24,7 @@ import type {
   PlanJobResult,
   ScorePartitionResult,
 } from '../domain/job.js';
-import { failureBudget, parseJobSpec, type JobSpec } from '../domain/job-spec.js';
+import { failureBudget, MAX_CONCURRENCY, parseJobSpec, type JobSpec } from '../domain/job-spec.js';
 import { hasTemplates, resolveTemplates } from '../domain/path-templates.js';
 import { mergeStats, type StatsByColumn } from '../domain/stats.js';
 import { planningActivities } from './activities.js';
@@ -65,7 +65,6 @@ const LEGACY_PARTITION_SHARDS = 500;
 /** Partitions scored at once; two keep the scoring pool busy while one partition drains its tail. */
 const PARALLEL_PARTITIONS = 2;
 const FAILURES_REPORTED = 20;
-export const MAX_CONCURRENCY = 10_000;
 
 /**
  * Scores a Parquet dataset: validate the spec, plan shards from the footers (the plan lives in storage),

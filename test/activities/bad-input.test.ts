@@ -170,7 +170,7 @@ describe('bad input gets a clear error naming the file, column or field', () => 
   it('a model folder without model.json', async () => {
     const dir = tempDir('no-model');
     const error = await planError({ model: dir });
-    expect(error.message).toBe(`model folder ${dir} has no model.json`);
+    expect(error.message).toBe(`model folder ${dir} does not exist or has no model.json`);
   });
 });
 

@@ -17,6 +17,19 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
 }
 
 describe('batch-score score', () => {
+  it('run again with a finished job id, follows that job and says so, ignoring its own output', () => {
+    const env = { BATCH_SCORE_DATA_DIR: tempDir('cli-again') };
+    const first = tempDir('cli-first');
+    const args = ['score', '--input', AI4I_PARQUET, '--model', AI4I_MODEL, '--job-id', 'cli-again'];
+    expect(cli([...args, '--output', first], env).code).toBe(0);
+    const second = path.join(tempDir('cli-second'), 'out');
+    const again = cli([...args, '--output', second], env);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('job cli-again already finished: following it');
+    expect(again.stderr).toContain(path.join(first, 'predictions'));
+    expect(existsSync(second)).toBe(false);
+  });
+
   it('scores the sample through an embedded dev server and prints the summary as JSON on the last line', () => {
     const output = tempDir('cli-score');
     const { code, stdout, stderr } = cli([
@@ -85,6 +98,14 @@ describe('batch-score score', () => {
     ]);
     expect(code).toBe(2);
     expect(stderr).toContain('--shard-rows many: expected a positive whole number');
+    const base = ['score', '--input', 'x', '--model', 'm', '--output', 'o'];
+    const tooMany = cli([...base, '--concurrency=100000']);
+    expect(tooMany.code).toBe(2);
+    expect(tooMany.stderr).toContain('--concurrency 100000: expected a whole number from 1 to 10000');
+    const negative = cli([...base, '--max-failed-shards=-1']);
+    expect(negative.code).toBe(2);
+    expect(negative.stderr).toContain('--max-failed-shards -1: expected a whole number, 0 or more');
+    expect(cli([...base, '--max-failed-shards=']).stderr).toContain('expected a whole number, 0 or more');
     const missing = cli(['score', '--input', 'x']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('missing --model, --output');
