@@ -275,11 +275,12 @@ async function main(argv: string[]): Promise<void> {
   ];
   const width = Math.max(...table.map((t) => t[0].length));
   say(`${'measurement'.padEnd(width)}  ${'rows/s'.padStart(10)}  ${'peak RSS MB'.padStart(11)}  note`);
-  for (const [label, value, rssMb, note] of table)
+  // A measurement left out (--python-1thread-runs 0) has no row rather than a row of NaN.
+  for (const [label, value, rssMb, note] of table.filter(([, value]) => !Number.isNaN(value)))
     say(`${label.padEnd(width)}  ${fmt(value).padStart(10)}  ${rssMb.padStart(11)}  ${note}`);
   say();
   say(
-    `(c) split, exposed seconds per pass: read ${fmt(fact(e2eRuns, 'activity_read_s'), 2)}, infer ${fmt(fact(e2eRuns, 'activity_infer_s'), 2)}, write+stats ${fmt(fact(e2eRuns, 'activity_write_s'), 2)} (${stage('e2e')[0]!.facts.shards} shards); CPU ${fmt(median(e2eRuns.map((r) => r.cpuSeconds / r.wallSeconds)), 2)} cores busy`,
+    `(c) split, seconds per pass: waiting for the model ${fmt(fact(e2eRuns, 'activity_infer_s'), 2)}, reading ${fmt(fact(e2eRuns, 'activity_read_s'), 2)}, writing+stats ${fmt(fact(e2eRuns, 'activity_write_s'), 2)} (reads and writes overlap the model but for each shard's first read and last write; ${stage('e2e')[0]!.facts.shards} shards); CPU ${fmt(median(e2eRuns.map((r) => r.cpuSeconds / r.wallSeconds)), 2)} cores busy`,
   );
   say(
     `(d) CPU ${fmt(median(machineRuns.map((r) => r.cpuSeconds / r.wallSeconds)), 2)} cores busy; Python peer CPU ${fmt(median(((results.get('python') ?? []) as PythonResult[]).map((r) => r.cpu_seconds / r.seconds)), 2)} cores busy`,
