@@ -359,9 +359,9 @@ export function temporalHooks(rowGroupDelayMs = 0): ShardHooks {
 }
 
 /**
- * Marks a promise that is awaited later (a read-ahead, a model run) as handled at once: one that fails while
- * the shard awaits something else would otherwise be an unhandled rejection, which takes the worker process
- * down. The error still reaches the shard where the promise is awaited.
+ * Marks a promise that is awaited later (the model run of the next row group) as handled at once: one that
+ * fails while the shard awaits something else would otherwise be an unhandled rejection, which takes the
+ * worker process down. The error still reaches the shard where the promise is awaited.
  */
 function handled<T>(promise: Promise<T>): Promise<T> {
   promise.catch(() => undefined);

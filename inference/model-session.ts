@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import os from 'node:os';
 import type * as arrow from 'apache-arrow';
 import type * as ort from 'onnxruntime-node';
-import { ModelContractError, SchemaMismatchError } from '../domain/errors.js';
+import { messageOf, ModelContractError, SchemaMismatchError } from '../domain/errors.js';
 import { isNumericKind, type ColumnInfo } from '../parquet/schema.js';
 import type { Storage } from '../storage/index.js';
 import { InferencePool, type RunResult } from './inference-pool.js';
@@ -298,10 +298,6 @@ class MatrixPool {
   give(matrix: Float32Array): void {
     if (this.free.length < 4) this.free.push(matrix);
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function withoutUndefined<T extends object>(o: T): Partial<T> {

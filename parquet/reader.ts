@@ -7,7 +7,7 @@ import {
   type FileMetaData,
   type SchemaElement,
 } from 'hyparquet';
-import { CorruptParquetError, NotParquetError, SchemaMismatchError } from '../domain/errors.js';
+import { CorruptParquetError, messageOf, NotParquetError, SchemaMismatchError } from '../domain/errors.js';
 import type { RangeReader, Storage } from '../storage/index.js';
 import { toArrowVector } from './arrow-columns.js';
 import { codecsReady, compressors } from './codecs.js';
@@ -330,8 +330,4 @@ function sliceArrayLike(data: ArrayLike<unknown>, start: number, end: number): A
 
 function firstMissing(names: readonly string[], decoded: Map<string, unknown>): string {
   return names.find((n) => !decoded.has(n)) ?? '(unknown column)';
-}
-
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
